@@ -1,0 +1,343 @@
+"""The backward engine: topological order, chain rule, accumulation.
+
+`run_backward` walks the graph behind some root tensors, outputs first. Each
+node receives the sum of the gradients of its outputs, asks its Function for
+the gradients of its inputs, and passes each one along its edge: to another
+node's buffer, or into a leaf's ``.grad``. Every gradient is reduced to the
+shape and dtype of the input it belongs to here, in one place (`conform`), so
+that operations that broadcast never un-broadcast themselves.
+
+The order is computed iteratively (no recursion), so a graph of any depth
+works. Unless ``retain_graph`` is set, each node frees its saved tensors after
+use; a second backward through such a node raises an error that says so.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from . import anomaly
+from .function import Function
+from ..grad_mode import _state
+from ..tensor import Tensor
+
+_new_tensor = Tensor._make
+
+
+def sum_to(grad: Any, shape: tuple) -> Any:
+    """Sum a broadcast gradient (array or Tensor) back down to `shape`."""
+    gshape = grad.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
+        raise RuntimeError(
+            f"backward: a gradient of shape {tuple(gshape)} cannot belong to an "
+            f"input of shape {tuple(shape)} (the shapes do not broadcast)")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def conform(grad: Any, shape: tuple, dtype: np.dtype) -> Any:
+    """The gradient in the shape and dtype of its input."""
+    if grad.shape != shape:
+        grad = sum_to(grad, shape)
+    if grad.dtype != dtype:
+        grad = grad.to(dtype) if isinstance(grad, Tensor) else grad.astype(dtype)
+    return grad
+
+
+def topological_order(roots: Iterable[Function]) -> list:
+    """Nodes reachable from `roots`, each before the nodes it depends on
+    (outputs first), found by an iterative depth-first search."""
+    order: list = []
+    seen: set = set()
+    stack = [(node, False) for node in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for edge in node.edges:
+            if edge is not None and isinstance(edge[0], Function) and edge[0] not in seen:
+                stack.append((edge[0], False))
+    order.reverse()
+    return order
+
+
+def _n_outputs(node: Function) -> int:
+    outs = node._outputs
+    return len(outs) if type(outs) is tuple else 1
+
+
+class _Backward:
+    """One run of the engine (state shared by the helper methods)."""
+
+    def __init__(self, retain_graph: bool, create_graph: bool,
+                 capture: dict | None) -> None:
+        self.retain_graph = retain_graph
+        self.create_graph = create_graph
+        self.capture = capture          # grad(): where to put input grads
+        self.captured: dict = {}
+        self.owned: set = set()         # arrays already stored in a .grad
+        self.buffers: dict = {}         # node -> [grad per output]
+
+    def send(self, node: Function, nr: int, grad: Any) -> None:
+        buf = self.buffers.get(node)
+        if buf is None:
+            buf = self.buffers[node] = [None] * _n_outputs(node)
+        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+
+    def as_tensor(self, grad: Any) -> Tensor:
+        return grad if isinstance(grad, Tensor) else _new_tensor(grad)
+
+    def run_hooks(self, hooks: list, grad: Any) -> Any:
+        for hook in hooks:
+            new = hook(self.as_tensor(grad))
+            if new is not None:
+                if not isinstance(new, Tensor):
+                    raise TypeError(f"a gradient hook returned {type(new).__name__}; "
+                                    f"return a Tensor or None")
+                grad = new if self.create_graph else new.data
+        return grad
+
+    def leaf(self, leaf: Tensor, grad: Any) -> None:
+        if leaf._hooks:
+            grad = self.run_hooks(leaf._hooks, grad)
+        if self.capture is not None:
+            slot = self.capture.get(id(leaf))
+            if slot is not None:
+                old = self.captured.get(slot)
+                self.captured[slot] = grad if old is None else old + grad
+            return
+        if self.create_graph:
+            grad = self.as_tensor(grad)
+            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+            return
+        if leaf.grad is None:
+            # The stored array must belong to this leaf alone: users and
+            # optimizers change .grad in place (zero_, clip_grad_norm_).
+            if grad.base is not None or id(grad) in self.owned:
+                grad = grad.copy()
+            self.owned.add(id(grad))
+            leaf.grad = _new_tensor(grad)
+        else:
+            old = leaf.grad.data
+            if old.shape != grad.shape:
+                raise RuntimeError(
+                    f"backward: cannot accumulate a gradient of shape {grad.shape} "
+                    f"into .grad of shape {old.shape}; set .grad = None first")
+            leaf.grad.data = old + grad
+
+    def node_output_hooks(self, node: Function, grads: list) -> list:
+        hooks = node._out_hooks
+        for nr, g in enumerate(grads):
+            if g is None:
+                continue
+            for hook in hooks.get(nr, ()):
+                g = hook(self, g)
+            grads[nr] = g
+        return grads
+
+    def check_finite(self, node: Function, grads: tuple) -> None:
+        for i, g in enumerate(grads):
+            if g is None:
+                continue
+            data = g.data if isinstance(g, Tensor) else g
+            if not np.isfinite(data).all():
+                what = "nan" if np.isnan(data).any() else "inf"
+                trace = getattr(node, "_trace", None)
+                where = "".join(trace) if trace else ""
+                raise RuntimeError(
+                    f"Function '{type(node).__name__}Backward' returned {what} values "
+                    f"in its gradient for input {i}."
+                    + (f" The operation was created here:\n{where}" if where else ""))
+
+    def run(self, roots: list, grads: list, needed: set | None = None) -> None:
+        for root, grad in zip(roots, grads):
+            if root._ctx is None:
+                self.leaf(root, grad)
+            else:
+                self.send(root._ctx, root._out_nr, grad)
+        order = topological_order({r._ctx: None for r in roots if r._ctx is not None})
+        prev = _state.enabled
+        _state.enabled = self.create_graph
+        try:
+            for node in order:
+                grads_out = self.buffers.pop(node, None)
+                if grads_out is None or (needed is not None and node not in needed):
+                    continue
+                if node._out_hooks:
+                    grads_out = self.node_output_hooks(node, grads_out)
+                grads_in = node._call_backward(grads_out)
+                if anomaly._enabled:
+                    self.check_finite(node, grads_in)
+                for edge, g in zip(node.edges, grads_in):
+                    if g is None or edge is None:
+                        continue
+                    target, nr, shape, dtype = edge
+                    if g.shape != shape or g.dtype != dtype:
+                        g = conform(g, shape, dtype)
+                    if isinstance(target, Function):
+                        self.send(target, nr, g)
+                    else:
+                        self.leaf(target, g)
+                if not self.retain_graph:
+                    node._free()
+        finally:
+            _state.enabled = prev
+
+
+def _root_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None,
+                create_graph: bool, caller: str) -> list:
+    grads = []
+    for i, out in enumerate(outputs):
+        g = None if grad_outputs is None else grad_outputs[i]
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{caller}: grad can be implicitly created only for scalar "
+                    f"outputs, but this output has shape {tuple(out.shape)}. Reduce it "
+                    f"first (e.g. loss.sum() or loss.mean()) or pass gradient= a "
+                    f"tensor of shape {tuple(out.shape)}.")
+            g = np.ones(out.data.shape, out.data.dtype)
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor(g)
+            if g.shape != out.shape:
+                raise RuntimeError(
+                    f"{caller}: mismatch in shape: gradient has shape {tuple(g.shape)} "
+                    f"but the output has shape {tuple(out.shape)}; they must be equal")
+            if create_graph:
+                g = g if g.dtype == out.dtype else g.to(out.dtype)
+                grads.append(g)
+                continue
+            g = g.data.astype(out.data.dtype, copy=True)  # never alias user memory
+        grads.append(_new_tensor(g) if create_graph else g)
+    return grads
+
+
+def _as_tuple(x: Any) -> tuple:
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _check_requires_grad(outputs: Sequence[Tensor], caller: str) -> None:
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{caller}: expected Tensors, got {type(out).__name__}")
+        if not out._rg:
+            raise RuntimeError(
+                f"{caller}: element {i} of the outputs does not require grad and has "
+                f"no grad_fn, so there is nothing to differentiate. Create the inputs "
+                f"with requires_grad=True (or call .requires_grad_()) before computing "
+                f"it, and do not compute it under no_grad().")
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate into leaves' ``.grad`` the gradients of `tensors`."""
+    outputs = _as_tuple(tensors)
+    if grad_tensors is not None:
+        grad_tensors = _as_tuple(grad_tensors) if not isinstance(grad_tensors, (list, tuple)) \
+            else tuple(grad_tensors)
+    _check_requires_grad(outputs, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _root_grads(outputs, grad_tensors, create_graph, "backward")
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        got = grad(outputs, inputs, grads if create_graph else [_new_tensor(g) for g in grads],
+                   retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
+        for t, g in zip(inputs, got):
+            if g is not None:
+                t.grad = g if t.grad is None else t.grad + g
+        return
+    _Backward(retain_graph, create_graph, None).run(list(outputs), grads)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple:
+    """The gradients of `outputs` with respect to `inputs`, returned as a
+    tuple (no ``.grad`` is touched). As ``torch.autograd.grad``."""
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if grad_outputs is not None:
+        grad_outputs = _as_tuple(grad_outputs)
+        if len(grad_outputs) != len(outputs):
+            raise RuntimeError(f"grad: got {len(grad_outputs)} grad_outputs for "
+                               f"{len(outputs)} outputs; give one per output")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    _check_requires_grad(outputs, "grad")
+    capture: dict = {}
+    node_inputs: dict = {}
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t._rg:
+            raise RuntimeError(f"grad: input {i} does not require grad; every tensor "
+                               f"in inputs must have requires_grad=True")
+        if t._ctx is None:
+            capture[id(t)] = i
+        else:
+            node_inputs.setdefault(t._ctx, {})[t._out_nr] = i
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _root_grads(outputs, grad_outputs, create_graph, "grad")
+    run = _Backward(retain_graph, create_graph, capture)
+    for node, slots in node_inputs.items():
+        node._out_hooks = dict(node._out_hooks or {})
+        for nr, slot in slots.items():
+            node._out_hooks[nr] = list(node._out_hooks.get(nr, ())) + [_capture_hook(slot)]
+    needed = _needed_nodes(outputs, capture, node_inputs)
+    try:
+        run.run(list(outputs), grads, needed)
+    finally:
+        for node, slots in node_inputs.items():
+            for nr in slots:
+                node._out_hooks[nr] = node._out_hooks[nr][:-1]
+    result = []
+    for i, t in enumerate(inputs):
+        g = run.captured.get(i)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute "
+                    f"the outputs, so it has no gradient; pass allow_unused=True to get "
+                    f"None for it")
+            if materialize_grads:
+                g = np.zeros(t.data.shape, t.data.dtype)
+        if g is not None and not isinstance(g, Tensor):
+            g = _new_tensor(g)
+        result.append(g)
+    return tuple(result)
+
+
+def _capture_hook(slot: int):  # type: ignore[no-untyped-def]
+    def hook(run: _Backward, g: Any) -> Any:
+        old = run.captured.get(slot)
+        run.captured[slot] = g if old is None else old + g
+        return g
+    return hook
+
+
+def _needed_nodes(outputs: Sequence[Tensor], capture: dict, node_inputs: dict) -> set:
+    """Nodes on a path from the outputs to one of grad()'s inputs."""
+    order = topological_order({o._ctx: None for o in outputs if o._ctx is not None})
+    needed: set = set()
+    for node in reversed(order):  # inputs first
+        if node in node_inputs or any(
+                e is not None and (e[0] in needed if isinstance(e[0], Function)
+                                   else id(e[0]) in capture)
+                for e in node.edges):
+            needed.add(node)
+    return needed

@@ -1,0 +1,325 @@
+"""Function: one node of the graph, and the context of one call.
+
+Calling ``SomeFunction.apply(*args)`` runs ``forward(ctx, *args)``. When grad
+mode is on and an input requires grad, the result is linked to ``ctx``, which
+becomes the result's ``grad_fn``: it remembers where each input's gradient
+must go (its *edges*) and what ``save_for_backward`` kept. ``backward()``
+later calls ``backward(ctx, *grad_outputs)`` on each node, outputs first.
+
+Two flavours share this machinery:
+
+* `Function` -- PyTorch's public protocol. ``forward`` receives Tensors and
+  returns Tensors (it runs under ``no_grad``); ``backward`` receives and
+  returns Tensors. Write backward with Tensor operations and double backward
+  (``create_graph=True``) works through it.
+* `Op` -- the protocol of the built-in operations, tuned for speed. ``forward``
+  receives Tensors and returns a numpy array. ``backward`` is written once
+  with operators and the helpers of `tinygrad_lite.ops.dual`, so that it runs
+  on numpy arrays in an ordinary backward (fast: no Tensor objects are made)
+  and on Tensors under ``create_graph=True`` (recording the graph of the
+  gradient itself, so every built-in operation is twice differentiable).
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import anomaly
+from ..grad_mode import _state, no_grad
+from ..tensor import Tensor
+
+_new_tensor = Tensor._make
+
+
+class _Freed:
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED = _Freed()  # what `_saved` becomes once backward released the node
+
+
+class SavedOutput:
+    """A node's own output kept for backward, stored without the Tensor
+    object (which would make a reference cycle output -> node -> output)."""
+
+    __slots__ = ("nr", "data", "version")
+
+    def __init__(self, nr: int, data: np.ndarray) -> None:
+        self.nr, self.data, self.version = nr, data, 0
+
+
+class Function:
+    """Base class of a differentiable function (PyTorch's protocol).
+
+    Subclass it with two static methods::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x * x
+
+        y = Cube.apply(x)
+
+    ``backward`` returns one gradient per argument of ``forward`` (None for
+    arguments that are not Tensors or need no gradient). The instance passed
+    as ``ctx`` is the graph node; it accepts any extra attributes.
+    """
+
+    __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
+                 "_outputs", "_out_hooks", "_trace", "__dict__")
+
+    # ----------------------------------------------------------- ctx API
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors (inputs or outputs of this call) for backward."""
+        self._saved = tensors
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Outputs that never carry a gradient (indices, masks, ...)."""
+        self.__dict__["_non_differentiable"] = tuple(id(t) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to `save_for_backward`, checked to be unchanged."""
+        saved = self._check_saved()
+        return tuple(self._as_tensor(s) for s in saved)
+
+    @property
+    def next_functions(self) -> tuple:
+        """Where each input's gradient goes: ``(node, output_nr)`` pairs,
+        ``(leaf_tensor, 0)`` for leaves, ``(None, 0)`` for inputs without grad."""
+        return tuple((None, 0) if e is None else (e[0], e[1]) for e in self.edges)
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
+    def register_hook(self, fn: Any) -> None:
+        raise NotImplementedError(
+            "grad_fn.register_hook is not supported; register the hook on the "
+            "tensor instead (tensor.register_hook(fn))")
+
+    # ------------------------------------------------------ calling it
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward and, if grad mode is on and an input requires grad,
+        record the call in the graph."""
+        ctx = object.__new__(cls)
+        ctx._saved = None
+        needs = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        ctx.needs_input_grad = needs
+        with no_grad():
+            result = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(result, tuple)
+        raw = (result,) if single else result
+        inputs = {id(a) for a in args if isinstance(a, Tensor)}
+        outputs = []
+        for item in raw:
+            if isinstance(item, Tensor):
+                if id(item) in inputs or item._ctx is not None:
+                    item = item._alias()  # never relink a tensor the caller owns
+            elif isinstance(item, (np.ndarray, np.generic, int, float, bool)):
+                item = Tensor(item)
+            outputs.append(item)
+        if _state.enabled and True in needs:
+            _link(ctx, args, outputs)
+        return outputs[0] if single else tuple(outputs)
+
+    def _call_backward(self, grads: list) -> tuple:
+        """Called by the engine with one gradient per output (None where no
+        gradient arrived); returns one gradient per forward argument."""
+        create_graph = _state.enabled
+        wrapped = []
+        for nr, g in enumerate(grads):
+            if g is None:  # PyTorch materializes missing output grads as zeros
+                out = self._output_tensor(nr)
+                g = np.zeros(out.shape, out.dtype)
+            wrapped.append(g if isinstance(g, Tensor) else _new_tensor(g))
+        result = type(self).backward(self, *wrapped)
+        result = result if isinstance(result, tuple) else (result,)
+        n_in = len(self.edges)
+        if len(result) < n_in or any(r is not None for r in result[n_in:]):
+            raise RuntimeError(
+                f"{type(self).__name__}.backward returned {len(result)} gradients "
+                f"but forward took {n_in} arguments: return one gradient (or None) "
+                f"per forward argument")
+        grads_in = []
+        for i, (g, edge) in enumerate(zip(result, self.edges)):
+            if g is not None and not isinstance(g, Tensor):
+                if not isinstance(g, (np.ndarray, int, float)):
+                    raise TypeError(
+                        f"{type(self).__name__}.backward returned a {type(g).__name__} "
+                        f"as gradient {i}; return a Tensor or None")
+                g = _new_tensor(np.asarray(g))
+            if g is not None and edge is not None and not create_graph:
+                g = g.data
+            grads_in.append(g if edge is not None else None)
+        return tuple(grads_in)
+
+    # -------------------------------------------------- saved tensors
+    def _check_saved(self) -> tuple:
+        saved = self._saved
+        if saved is FREED:
+            raise RuntimeError(
+                f"{type(self).__name__}: trying to backward through the graph a "
+                f"second time (or to read saved tensors after they were freed). "
+                f"The first backward freed the tensors this operation saved; pass "
+                f"retain_graph=True to the first backward() if you need to "
+                f"backward through the graph again.")
+        if saved is None:
+            return ()
+        for s, v in zip(saved, self._saved_versions):
+            now = self._current_version(s)
+            if now != v:
+                what = ("its output" if isinstance(s, SavedOutput)
+                        else f"a tensor of shape {tuple(s.shape)}")
+                raise RuntimeError(
+                    f"{type(self).__name__}: {what} that this operation saved for "
+                    f"backward was modified by an in-place operation (version {v} "
+                    f"when saved, now {now}). Use the out-of-place form (e.g. "
+                    f"`x = x + 1` instead of `x += 1`) or clone() before changing it.")
+        return saved
+
+    def _current_version(self, s: Any) -> int:
+        if s is None:
+            return 0
+        if isinstance(s, SavedOutput):
+            out = self._output_ref(s.nr)
+            return s.version if out is None else out._version_counter()
+        return s._version_counter()
+
+    def _output_ref(self, nr: int) -> Tensor | None:
+        refs = self._outputs
+        return refs() if nr == 0 and not isinstance(refs, tuple) else refs[nr]()
+
+    def _output_tensor(self, nr: int) -> Tensor:
+        """Output `nr` of this node as a Tensor linked to this node (the
+        original object when it is still alive)."""
+        out = self._output_ref(nr)
+        if out is None:
+            meta = self.__dict__.get("_out_meta")
+            data = self._saved_output_data(nr)
+            if data is None:
+                shape, dtype = meta[nr]
+                data = np.zeros(shape, dtype)
+            out = _new_tensor(data, True, self, nr)
+        return out
+
+    def _saved_output_data(self, nr: int) -> np.ndarray | None:
+        for s in self._saved or ():
+            if isinstance(s, SavedOutput) and s.nr == nr:
+                return s.data
+        return None
+
+    def _as_tensor(self, s: Any) -> Tensor | None:
+        return self._output_tensor(s.nr) if isinstance(s, SavedOutput) else s
+
+    def _free(self) -> None:
+        if self._saved is not None:
+            self._saved = FREED
+
+
+class Op(Function):
+    """Base class of the built-in operations (see the module docstring).
+
+    ``forward(ctx, *args)`` gets Tensors (and plain arguments) and returns a
+    numpy array. It may save input Tensors and its own result array with
+    ``ctx.save_for_backward``; other arrays it saves are constants.
+    ``backward(ctx, grad)`` receives arrays in an ordinary backward and
+    Tensors under ``create_graph=True``; ``ctx.saved_tensors`` follows suit.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        ctx = object.__new__(cls)
+        ctx._saved = None
+        raw = cls.forward(ctx, *args, **kwargs)
+        data = raw if type(raw) is np.ndarray else np.asarray(raw)  # numpy gives 0-d scalars
+        if _state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._rg:
+                    return _link(ctx, args, [data], raw)[0]
+        return _new_tensor(data)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._check_saved()
+        if _state.enabled:
+            return tuple(self._as_tensor(s) for s in saved)
+        return tuple(None if s is None else s.data for s in saved)
+
+    def _call_backward(self, grads: list) -> tuple:
+        result = type(self).backward(self, grads[0])
+        return result if type(result) is tuple else (result,)
+
+
+def _edge(a: Any) -> tuple | None:
+    """Where the gradient for argument `a` goes: its node (non-leaf) or the
+    leaf Tensor itself, with the shape and dtype it must arrive in."""
+    if not (isinstance(a, Tensor) and a._rg):
+        return None
+    data = a.data
+    if a._ctx is None:
+        return (a, 0, data.shape, data.dtype)
+    return (a._ctx, a._out_nr, data.shape, data.dtype)
+
+
+def _link(ctx: Function, args: tuple, outputs: list, raw: Any = None) -> list:
+    """Record `ctx` as the node that made `outputs` from `args`."""
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+    ctx.edges = tuple(_edge(a) for a in args)
+    ctx._out_hooks = None
+    if type(outputs[0]) is np.ndarray:  # Op: one array
+        out = _new_tensor(outputs[0], True, ctx)
+        ctx._outputs = weakref.ref(out)
+        outputs = [out]
+    else:
+        skip = ctx.__dict__.get("_non_differentiable", ())
+        refs = []
+        for nr, out in enumerate(outputs):
+            if isinstance(out, Tensor):
+                if out.data.dtype.kind == "f" and id(out) not in skip:
+                    out._ctx, out._rg, out._out_nr = ctx, True, nr
+                refs.append(weakref.ref(out))
+            else:
+                refs.append(lambda: None)
+        ctx._outputs = tuple(refs)
+        ctx.__dict__["_out_meta"] = tuple(
+            (o.data.shape, o.data.dtype) if isinstance(o, Tensor) else ((), np.dtype("float32"))
+            for o in outputs)
+    if ctx._saved:
+        _seal_saved(ctx, outputs, raw)
+    if anomaly._enabled:
+        ctx._trace = anomaly.creation_trace()
+    return outputs
+
+
+def _seal_saved(ctx: Function, outputs: list, raw: Any = None) -> None:
+    """Turn what forward saved into Tensors (inputs, constants) and
+    SavedOutput markers (the node's own outputs), and note versions.
+    `raw` is what an Op's forward returned, before becoming an array."""
+    sealed = []
+    for s in ctx._saved:
+        for nr, out in enumerate(outputs):
+            if s is out or (isinstance(out, Tensor) and s is out.data) or (
+                    raw is not None and s is raw):
+                s = SavedOutput(nr, out.data)
+                break
+        else:
+            if s is not None and not isinstance(s, Tensor):
+                s = _new_tensor(np.asarray(s))
+        sealed.append(s)
+    ctx._saved = tuple(sealed)
+    ctx._saved_versions = tuple(ctx._current_version(s) for s in sealed)

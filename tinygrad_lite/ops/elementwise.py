@@ -1,0 +1,411 @@
+"""Elementwise operations: forward and backward side by side.
+
+Binary operations receive two Tensors of one dtype (Tensor's methods apply
+PyTorch's type promotion and turn Python numbers into constants first) and
+may broadcast: the engine sums each gradient back to its input's shape.
+Backward formulas run on arrays or Tensors alike (see `ops.dual`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Op
+from . import dual
+from .special import erf
+
+
+class Add(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        return x.data + y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        return x.data - y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x.data * y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (g * y if need_x else None), (g * x if need_y else None)
+
+
+class Div(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x.data / y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (g / y if need_x else None), (-g * x / (y * y) if need_y else None)
+
+
+class Pow(Op):
+    """x ** y. As PyTorch: the gradient for x is 0 where y == 0, and for y
+    it is 0 where x == 0 and y >= 0 (instead of NaN from 0 * log 0)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        try:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                out = np.power(x.data, y.data)
+        except ValueError:
+            raise RuntimeError("pow: integers to negative integer powers are not "
+                               "allowed; use a float tensor (x.float() ** -1)") from None
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, out = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            gx = dual.where(y == 0, 0.0, g * y * x ** (y - 1))
+        if need_y:
+            gy = dual.where((x == 0) & (y >= 0), 0.0, g * out * dual.log(x))
+        return gx, gy
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return -x.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Clone(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Cast(Op):
+    """Change of float dtype; the engine casts the gradient back."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Exp(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.exp(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Abs(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * dual.sign(x)
+
+
+class Sin(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * dual.cos(x)
+
+
+class Cos(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * dual.sin(x)
+
+
+class Tanh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Op):
+    """1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) so that no
+    exp overflows."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(-np.logaddexp(0, -x.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Op):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x.data, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)
+
+
+class LeakyRelu(Op):
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return np.where(x.data > 0, x.data, x.data * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return dual.where(x > 0, g, g * ctx.slope), None
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_GELU_C = 0.044715
+
+
+class Gelu(Op):
+    """x * Phi(x) with the exact normal CDF, or PyTorch's tanh form."""
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        v = x.data
+        if approximate == "tanh":
+            return 0.5 * v * (1 + np.tanh(_SQRT_2_OVER_PI * (v + _GELU_C * v ** 3)))
+        return 0.5 * v * (1 + erf(v * _SQRT_HALF))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            t = dual.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x))
+            dt = _SQRT_2_OVER_PI * (1 + 3 * _GELU_C * x * x)
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dt), None
+        cdf = 0.5 * (1 + dual.erf(x * _SQRT_HALF))
+        pdf = _INV_SQRT_2PI * dual.exp(-0.5 * x * x)
+        return g * (cdf + x * pdf), None
+
+
+class Erf(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * dual.exp(-x * x)
+
+
+class Softplus(Op):
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x.data * beta
+        return np.where(bx > threshold, x.data, np.logaddexp(0, bx) / beta)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        return dual.where(bx > ctx.threshold, g, g * dual.sigmoid(bx)), None, None
+
+
+class Log1p(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x)
+
+
+class Expm1(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.expm1(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Clamp(Op):
+    """Gradient flows where min <= x <= max (boundaries included, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        v = x.data
+        inside = np.ones(v.shape, np.bool_)
+        out = v
+        if lo is not None:
+            inside &= v >= lo
+            out = np.maximum(out, np.asarray(lo, v.dtype))
+        if hi is not None:
+            inside &= v <= hi
+            out = np.minimum(out, np.asarray(hi, v.dtype))
+        ctx.save_for_backward(inside)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside, None, None
+
+
+def _tie_weights(x: np.ndarray, y: np.ndarray, x_loses: np.ndarray,
+                 y_loses: np.ndarray) -> tuple:
+    """How much of the gradient each side of maximum/minimum gets: all of it
+    to the winner, half each on a tie (PyTorch's rule)."""
+    share = np.where(x == y, 0.5, 1.0).astype(x.dtype)
+    return share * ~x_loses, share * ~y_loses
+
+
+class Maximum(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        wx, wy = _tie_weights(x.data, y.data, x.data < y.data, x.data > y.data)
+        ctx.save_for_backward(wx, wy)
+        return np.maximum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        wx, wy = ctx.saved_tensors
+        return g * wx, g * wy
+
+
+class Minimum(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        wx, wy = _tie_weights(x.data, y.data, x.data > y.data, x.data < y.data)
+        ctx.save_for_backward(wx, wy)
+        return np.minimum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        wx, wy = ctx.saved_tensors
+        return g * wx, g * wy
+
+
+class Where(Op):
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
+        return np.where(cond, x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad[1:]
+        return (None, dual.where(cond, g, 0.0) if need_x else None,
+                dual.where(cond, 0.0, g) if need_y else None)

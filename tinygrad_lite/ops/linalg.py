@@ -1,0 +1,188 @@
+"""Matrix products: matmul (1-D, 2-D and batched) and einsum."""
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor
+from .. import dtypes
+from . import dual
+
+
+def _matmul_error(a: np.ndarray, b: np.ndarray) -> RuntimeError:
+    if a.ndim == 0 or b.ndim == 0:
+        return RuntimeError(f"matmul: both arguments need at least 1 dimension, got "
+                            f"shapes {a.shape} and {b.shape}; use * for scalars")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        return RuntimeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: the last "
+            f"dim of the first ({inner_a}) must equal the "
+            f"{'first' if b.ndim == 1 else 'second-to-last'} dim of the second "
+            f"({inner_b}). Did you mean to transpose one of them (x.T)?")
+    return RuntimeError(f"matmul: the batch dims of shapes {a.shape} and {b.shape} do "
+                        f"not broadcast")
+
+
+class MatMul(Op):
+    """a @ b with numpy's rules: a 1-D operand is treated as a row (left) or
+    a column (right) vector; batch dims broadcast."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return np.matmul(a.data, b.data)
+        except ValueError:
+            raise _matmul_error(a.data, b.data) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (g * b if need_a else None), (g * a if need_b else None)
+        a2 = a.reshape((1,) + a.shape) if a.ndim == 1 else a
+        b2 = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
+        if b.ndim == 1:
+            g2 = g2.reshape(g2.shape + (1,))
+        ga = gb = None
+        if need_a:
+            ga = g2 @ b2.swapaxes(-1, -2)
+            if a.ndim == 1:
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if need_b:
+            gb = a2.swapaxes(-1, -2) @ g2
+            if b.ndim == 1:
+                gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+_LETTERS = string.ascii_letters
+
+
+def _parse_einsum(equation: str, shapes: list) -> tuple:
+    """Explicit subscripts (ellipses replaced by letters) for the inputs and
+    the output."""
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(shapes):
+        raise ValueError(f"einsum: the equation {equation!r} names {len(inputs)} "
+                         f"operands but {len(shapes)} were given")
+    used = set(c for c in equation if c.isalpha())
+    free = [c for c in _LETTERS if c not in used]
+    ell_ndim = 0
+    for subs, shape in zip(inputs, shapes):
+        if "..." in subs:
+            ell_ndim = max(ell_ndim, len(shape) - (len(subs) - 3))
+    ell = "".join(free[:ell_ndim])
+    explicit = []
+    for subs, shape in zip(inputs, shapes):
+        if "..." in subs:
+            k = len(shape) - (len(subs) - 3)
+            subs = subs.replace("...", ell[ell_ndim - k:] if k else "")
+        if len(subs) != len(shape) or not all(c in _LETTERS for c in subs):
+            raise ValueError(f"einsum: subscripts {subs!r} do not fit an operand of "
+                             f"shape {tuple(shape)}")
+        explicit.append(subs)
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        counts = {c: "".join(explicit).count(c) for c in set("".join(explicit))}
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return explicit, out
+
+
+class Einsum(Op):
+    """Einstein summation over operands whose repeated letters have equal
+    sizes (the `einsum` function expands broadcast dims first)."""
+
+    @staticmethod
+    def forward(ctx, *operands, inputs, output):
+        ctx.save_for_backward(*operands)
+        ctx.inputs, ctx.output = inputs, output
+        equation = ",".join(inputs) + "->" + output
+        return np.einsum(equation, *[o.data for o in operands], optimize=len(operands) > 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        grads = []
+        for k, need in enumerate(ctx.needs_input_grad):
+            grads.append(_einsum_grad(ctx, k, g, operands) if need else None)
+        return tuple(grads)
+
+
+def _einsum_grad(ctx: Any, k: int, g: Any, operands: tuple) -> Any:
+    """d(out)/d(operand k), itself one einsum: the output gradient times the
+    other operands, with ones for letters only operand k has (they were
+    summed out) and identity matrices for letters operand k repeats (a
+    diagonal was taken)."""
+    target = ctx.inputs[k]
+    sizes = dict(zip(target, operands[k].shape))
+    others = [(s, o) for i, (s, o) in enumerate(zip(ctx.inputs, operands)) if i != k]
+    subs = [ctx.output] + [s for s, _ in others]
+    terms = [g] + [o for _, o in others]
+    available = set("".join(subs))
+    used = set("".join(ctx.inputs) + ctx.output)
+    spare = iter(c for c in _LETTERS if c not in used)
+    result = ""
+    for c in target:
+        if c in result:  # repeated letter: a fresh letter tied by an identity
+            fresh = next(spare)
+            subs.append(c + fresh)
+            terms.append(_constant(np.eye(sizes[c], dtype=g.dtype), g))
+            result += fresh
+            continue
+        if c not in available:
+            subs.append(c)
+            terms.append(_constant(np.ones(sizes[c], dtype=g.dtype), g))
+            available.add(c)
+        result += c
+    return dual.einsum(",".join(subs) + "->" + result, *terms)
+
+
+def _constant(array: np.ndarray, like: Any) -> Any:
+    return Tensor._make(array) if isinstance(like, Tensor) else array
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, as ``torch.einsum`` (operands may also be given
+    as one list). Broadcast ellipsis dims are expanded explicitly so that
+    the gradient of every operand has its own shape."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum: needs at least one operand")
+    tensors = [o if isinstance(o, Tensor) else Tensor(o) for o in operands]
+    if len(tensors) > 1:
+        dtype = dtypes.result_type(*tensors)
+        tensors = [t.to(dtype) for t in tensors]
+    inputs, output = _parse_einsum(equation, [t.shape for t in tensors])
+    sizes: dict = {}
+    for subs, t in zip(inputs, tensors):
+        for c, n in zip(subs, t.shape):
+            if sizes.get(c, 1) == 1:
+                sizes[c] = n
+            elif n not in (1, sizes[c]):
+                raise RuntimeError(
+                    f"einsum: subscript {c!r} has size {n} for one operand and "
+                    f"{sizes[c]} for another in {equation!r} (shapes "
+                    f"{[tuple(t.shape) for t in tensors]})")
+    for c in output:
+        if c not in sizes:
+            raise ValueError(f"einsum: output subscript {c!r} does not appear in the inputs")
+    expanded = []
+    for subs, t in zip(inputs, tensors):
+        full = tuple(sizes[c] for c in subs)
+        expanded.append(t if t.shape == full else t.expand(full))
+    return Einsum.apply(*expanded, inputs=tuple(inputs), output=output)
+

@@ -1,0 +1,189 @@
+"""Reductions. `dims` is always a sorted tuple of non-negative dims (the
+Tensor methods normalise it); backward broadcasts the gradient back over
+the reduced dims."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor
+from . import dual
+
+#: What ``max(dim)`` / ``min(dim)`` return, as PyTorch's named tuple.
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def kept_shape(shape: tuple, dims: tuple) -> tuple:
+    """`shape` with the reduced dims set to 1 (the keepdim shape)."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def spread(g, shape: tuple, dims: tuple):
+    """The gradient of a reduction, broadcast back to the input's shape."""
+    return dual.broadcast_to(g.reshape(kept_shape(shape, dims)), shape)
+
+
+def _count(shape: tuple, dims: tuple) -> int:
+    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+
+
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims = x.data.shape, dims
+        return np.sum(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return spread(g, ctx.shape, ctx.dims), None, None
+
+
+class Mean(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims = x.data.shape, dims
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.mean(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        n = _count(ctx.shape, ctx.dims)
+        return spread(g / max(n, 1), ctx.shape, ctx.dims), None, None
+
+
+class Var(Op):
+    """Variance with ``correction`` (1: unbiased, 0: population)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        ctx.save_for_backward(x)
+        ctx.shape, ctx.dims = x.data.shape, dims
+        ctx.denom = max(0, _count(x.data.shape, dims) - correction)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dev = x.data - np.mean(x.data, axis=dims, keepdims=True)
+            return np.sum(dev * dev, axis=dims, keepdims=keepdim) / x.data.dtype.type(ctx.denom)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dev = x - x.mean(axis=ctx.dims, keepdims=True)
+        return spread(g, ctx.shape, ctx.dims) * (2 * dev / ctx.denom), None, None, None
+
+
+class AMax(Op):
+    """amax / amin (and max()/min() without dim): on ties the gradient is
+    split evenly among the extreme elements, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, is_max):
+        v = x.data
+        name = "amax" if is_max else "amin"
+        if v.size == 0 or any(v.shape[d] == 0 for d in dims):
+            raise IndexError(f"{name}(): expected a non-empty reduction, but the input "
+                             f"of shape {v.shape} has size 0 along the reduced dims {dims}")
+        out = (np.amax if is_max else np.amin)(v, axis=dims, keepdims=True)
+        hit = v == out
+        weights = hit / hit.sum(axis=dims, keepdims=True).astype(v.dtype)
+        ctx.save_for_backward(weights.astype(v.dtype))
+        ctx.shape, ctx.dims = v.shape, dims
+        return out if keepdim else out.reshape([n for i, n in enumerate(v.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, g):
+        (weights,) = ctx.saved_tensors
+        return spread(g, ctx.shape, ctx.dims) * weights, None, None, None
+
+
+class TakeAlongDim(Op):
+    """The values of ``max(dim)``/``min(dim)`` at the given indices; the
+    gradient goes only to those positions."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim, keepdim):
+        v = x.data
+        if v.ndim == 0:
+            picked = v
+            onehot = np.ones((), v.dtype)
+        else:
+            picked = np.take_along_axis(v, index, dim)
+            onehot = np.zeros(v.shape, v.dtype)
+            np.put_along_axis(onehot, index, 1, dim)
+        ctx.save_for_backward(onehot)
+        ctx.shape, ctx.dims = v.shape, (dim,) if v.ndim else ()
+        return picked if keepdim or v.ndim == 0 else picked.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (onehot,) = ctx.saved_tensors
+        return spread(g, ctx.shape, ctx.dims) * onehot, None, None, None
+
+
+class LogSumExp(Op):
+    """log(sum(exp(x))) with the maximum subtracted first (no overflow)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        v = x.data
+        ctx.shape, ctx.dims = v.shape, dims
+        if v.size == 0:
+            shift = np.zeros(kept_shape(v.shape, dims), v.dtype)
+        else:
+            shift = np.amax(v, axis=dims, keepdims=True)
+            shift = np.where(np.isfinite(shift), shift, 0).astype(v.dtype)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(v - shift), axis=dims, keepdims=True)) + shift
+        if not keepdim:
+            out = out.reshape([n for i, n in enumerate(v.shape) if i not in dims])
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        kshape = kept_shape(ctx.shape, ctx.dims)
+        return spread(g, ctx.shape, ctx.dims) * dual.exp(x - out.reshape(kshape)), None, None
+
+
+class Prod(Op):
+    """Product over one dim or all. Its gradient for each element is the
+    product of the others, computed exactly even when inputs are zero."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        out = np.asarray(np.prod(x.data, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, out)
+        ctx.shape, ctx.dims = x.data.shape, dims
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        g = spread(g, ctx.shape, ctx.dims)
+        values = x.data if isinstance(x, Tensor) else x
+        if not (values == 0).any():
+            return g * spread(out, ctx.shape, ctx.dims) / x, None, None
+        return g * _product_of_others(x, ctx.dims), None, None
+
+
+def _product_of_others(x, dims: tuple):
+    """For each element, the product of the other elements of its group
+    (the reduced dims), exact with zeros."""
+    shape = x.shape
+    rest = [d for d in range(len(shape)) if d not in dims]
+    order = rest + list(dims)
+    inverse = tuple(np.argsort(order))
+    moved = dual.permute(x, tuple(order))
+    n = _count(shape, dims)
+    flat = moved.reshape(tuple(shape[d] for d in rest) + (n,))
+    if isinstance(flat, np.ndarray):
+        ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
+        before = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+        after = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], -1), -1), -1), -1)
+        others = before * after
+    else:  # create_graph: an n x n masked product, differentiable through Prod
+        expanded = flat.unsqueeze(-2).expand(flat.shape[:-1] + (n, n))
+        eye = np.eye(n, dtype=bool)
+        others = dual.where(eye, 1.0, expanded).prod(dim=-1)
+    return dual.permute(others.reshape(tuple(moved.shape)), inverse)
