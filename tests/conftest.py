@@ -21,7 +21,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def torch():
     """PyTorch, or a clean skip when it is not installed."""
     return pytest.importorskip("torch", reason="PyTorch is not installed (optional oracle)")

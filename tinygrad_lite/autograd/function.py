@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, scope
 from ..grad_mode import _state, no_grad
 from ..tensor import Tensor
 
@@ -75,7 +75,7 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
-                 "_outputs", "_out_hooks", "_trace", "__dict__")
+                 "_outputs", "_out_hooks", "_trace", "_scope", "__dict__")
 
     # ----------------------------------------------------------- ctx API
     def save_for_backward(self, *tensors: Any) -> None:
@@ -301,6 +301,8 @@ def _link(ctx: Function, args: tuple, outputs: list, raw: Any = None) -> list:
             for o in outputs)
     if ctx._saved:
         _seal_saved(ctx, outputs, raw)
+    if scope.current:
+        ctx._scope = scope.current
     if anomaly._enabled:
         ctx._trace = anomaly.creation_trace()
     return outputs
