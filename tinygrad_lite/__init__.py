@@ -16,7 +16,8 @@ from .creation import (arange, cat, concat, concatenate, empty, empty_like, eye,
                        randn, randn_like, randperm, stack, tensor, zeros, zeros_like)
 from .functions import (abs, absolute, add, all, allclose, amax, amin, any, argmax, argmin,
                         broadcast_to, ceil, chunk, clamp, clip, clone, cos, detach, div,
-                        divide, einsum, eq, equal, exp, expm1, flatten, flip, floor, ge, gelu,
+                        divide, einsum, eq, equal, exp, expm1, flatten, flip, floor, floor_divide,
+                        ge, gelu,
                         gt, is_floating_point, is_tensor, isclose, isfinite, isinf, isnan, le,
                         leaky_relu, log, log1p, log_softmax, logical_and, logical_not,
                         logical_or, logsumexp, lt, matmul, max, maximum, mean, min, minimum,
@@ -26,13 +27,23 @@ from .functions import (abs, absolute, add, all, allclose, amax, amin, any, argm
                         sum, swapaxes, tanh, transpose, true_divide, unbind, unflatten,
                         unsqueeze, var, where)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from . import viz
+from . import data, datasets
+from . import testing  # light: the Hypothesis strategies load on first use
+from .serialization import load, save
+from . import optim
+from . import nn  # tgl.nn, as torch.nn after `import torch`
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "autograd", "dtypes", "no_grad", "enable_grad", "set_grad_enabled",
+    "Tensor", "autograd", "dtypes", "viz", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled", "Generator", "default_generator", "manual_seed", "seed",
     "initial_seed",
+    # data, files
+    "data", "datasets", "load", "save", "testing",
+    # nn, optimizers
+    "nn", "optim",
     # dtypes
     "bool", "double", "float", "float16", "float32", "float64", "half", "int", "int8",
     "int16", "int32", "int64", "long", "short", "uint8",
@@ -43,7 +54,8 @@ __all__ = [
     # operations
     "abs", "absolute", "add", "all", "allclose", "amax", "amin", "any", "argmax", "argmin",
     "broadcast_to", "ceil", "chunk", "clamp", "clip", "clone", "cos", "detach", "div",
-    "divide", "einsum", "eq", "equal", "exp", "expm1", "flatten", "flip", "floor", "ge",
+    "divide", "einsum", "eq", "equal", "exp", "expm1", "flatten", "flip", "floor",
+    "floor_divide", "ge",
     "gelu", "gt", "is_floating_point", "is_tensor", "isclose", "isfinite", "isinf", "isnan",
     "le", "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not",
     "logical_or", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum",

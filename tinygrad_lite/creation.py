@@ -5,6 +5,7 @@ Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``; every function takes
 """
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,8 @@ def _new(data: np.ndarray, dtype: Any, requires_grad: bool, default: np.dtype) -
     return t
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
     """A new tensor holding a copy of `data` (as ``torch.tensor``)."""
     _check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
@@ -43,26 +45,53 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def _size(size: tuple, size_kw: Any, name: str) -> tuple:
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``."""
+    if size_kw is not None:
+        if size:
+            raise TypeError(f"{name}(): give the size either positionally or as size=, "
+                            f"not both")
+        size = (size_kw,)
+    shape = _shape_arg(size, name)
+    if builtins.any(n < 0 for n in shape):
+        raise RuntimeError(f"{name}: Dimension size must be non-negative, got size "
+                           f"{list(shape)}")
+    return shape
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None, **kwargs: Any) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
     _check_device(device)
-    shape = _shape_arg(size, "zeros")
-    return _new(np.zeros(shape, dtypes.to_dtype(dtype) if dtype else dtypes.default_float),
-                dtype, requires_grad, dtypes.default_float)
+    shape = _size(size, _size_kw(kwargs, "zeros"), "zeros")
+    want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
+    return _new(np.zeros(shape, want), want, requires_grad, want)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+         **kwargs: Any) -> Tensor:
+    """A tensor of ones (sizes as for `zeros`)."""
     _check_device(device)
-    shape = _shape_arg(size, "ones")
-    return _new(np.ones(shape, dtypes.to_dtype(dtype) if dtype else dtypes.default_float),
-                dtype, requires_grad, dtypes.default_float)
+    shape = _size(size, _size_kw(kwargs, "ones"), "ones")
+    want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
+    return _new(np.ones(shape, want), want, requires_grad, want)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          **kwargs: Any) -> Tensor:
     """A tensor whose values are whatever memory held (fill it before use)."""
     _check_device(device)
-    shape = _shape_arg(size, "empty")
-    return _new(np.empty(shape, dtypes.to_dtype(dtype) if dtype else dtypes.default_float),
-                dtype, requires_grad, dtypes.default_float)
+    shape = _size(size, _size_kw(kwargs, "empty"), "empty")
+    want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
+    return _new(np.empty(shape, want), want, requires_grad, want)
+
+
+def _size_kw(kwargs: dict, name: str) -> Any:
+    """The ``size=`` keyword (a Python keyword can't also be ``*size``)."""
+    size = kwargs.pop("size", None)
+    if kwargs:
+        raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
+    return size
 
 
 def _fill_dtype(value: Any) -> np.dtype:
@@ -73,9 +102,10 @@ def _fill_dtype(value: Any) -> np.dtype:
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
-    """A tensor of `size` filled with `fill_value` (dtype from the value)."""
+    """A tensor of `size` filled with `fill_value`; the dtype follows the
+    value (bool, int64 or float32) unless given."""
     _check_device(device)
-    shape = _shape_arg((size,), "full")
+    shape = _size((size,), None, "full")
     default = _fill_dtype(fill_value)
     want = default if dtype is None else dtypes.to_dtype(dtype)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
@@ -96,8 +126,9 @@ def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) ->
 
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
-    return _new(np.full(input.shape, fill_value, input.dtype if dtype is None
-                        else dtypes.to_dtype(dtype)), dtype, requires_grad, input.dtype)
+    """Like `input`'s shape and dtype (the value is cast: 2.7 -> 2 for ints)."""
+    want = input.dtype if dtype is None else dtypes.to_dtype(dtype)
+    return _new(np.full(input.shape, fill_value, want), want, requires_grad, want)
 
 
 def _float_dtype(dtype: Any, name: str) -> np.dtype:
@@ -108,20 +139,23 @@ def _float_dtype(dtype: Any, name: str) -> np.dtype:
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False,
-         generator: Any = None, device: Any = None) -> Tensor:
-    """Uniform random numbers in [0, 1)."""
+         generator: Any = None, device: Any = None, **kwargs: Any) -> Tensor:
+    """Uniform random numbers in [0, 1) from the default generator (seed it
+    with `tgl.manual_seed`) or from `generator`."""
     _check_device(device)
     want = _float_dtype(dtype, "rand")
-    data = _rng(generator).random(_shape_arg(size, "rand"), dtype=np.float64).astype(want)
+    shape = _size(size, _size_kw(kwargs, "rand"), "rand")
+    data = _rng(generator).random(shape, dtype=np.float64).astype(want)
     return _new(data, want, requires_grad, want)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False,
-          generator: Any = None, device: Any = None) -> Tensor:
-    """Standard normal random numbers."""
+          generator: Any = None, device: Any = None, **kwargs: Any) -> Tensor:
+    """Standard normal random numbers (mean 0, standard deviation 1)."""
     _check_device(device)
     want = _float_dtype(dtype, "randn")
-    data = _rng(generator).standard_normal(_shape_arg(size, "randn")).astype(want)
+    shape = _size(size, _size_kw(kwargs, "randn"), "randn")
+    data = _rng(generator).standard_normal(shape).astype(want)
     return _new(data, want, requires_grad, want)
 
 
@@ -133,64 +167,126 @@ def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) ->
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint(*args: Any, size: Any = None, dtype: Any = None, generator: Any = None,
-            requires_grad: bool = False, device: Any = None) -> Tensor:
-    """``randint(high, size)`` or ``randint(low, high, size)``: integers in
-    [low, high), int64 by default."""
+def randint(*args: Any, size: Any = None, low: Any = None, high: Any = None,
+            dtype: Any = None, generator: Any = None, requires_grad: bool = False,
+            device: Any = None) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)`` (also by
+    keyword): integers in [low, high), int64 by default."""
     _check_device(device)
     args = list(args)
     if size is None:
         if not args or not isinstance(args[-1], (tuple, list)):
             raise TypeError("randint: give the size as a tuple, e.g. randint(0, 10, (3,))")
         size = args.pop()
+    if low is not None:
+        args.insert(0, low)
+    if high is not None:
+        args.append(high)
     if len(args) == 1:
         low, high = 0, args[0]
     elif len(args) == 2:
         low, high = args
     else:
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+    low, high = (int(v.item()) if isinstance(v, Tensor) else int(v) for v in (low, high))
     if high <= low:
-        raise RuntimeError(f"randint: low ({low}) must be smaller than high ({high})")
-    data = _rng(generator).integers(low, high, _shape_arg((size,), "randint"), dtype=np.int64)
+        raise RuntimeError(f"randint: random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
+    shape = _size((size,), None, "randint")
+    data = _rng(generator).integers(low, high, shape, dtype=np.int64)
     return _new(data, dtype, requires_grad, dtypes.int64)
 
 
-def randperm(n: int, dtype: Any = None, generator: Any = None, requires_grad: bool = False) -> Tensor:
+def randperm(n: int, dtype: Any = None, generator: Any = None,
+             requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1."""
-    return _new(_rng(generator).permutation(n).astype(np.int64), dtype, requires_grad, dtypes.int64)
+    data = _rng(generator).permutation(n).astype(np.int64)
+    return _new(data, dtype, requires_grad, dtypes.int64)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
+def _number(value: Any, name: str) -> Any:
+    if isinstance(value, Tensor):
+        value = value.item()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if not isinstance(value, (int, float)):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+    return value
+
+
+def arange(start: Any = 0, end: Any = None, step: Any = 1, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
-    """Values from start (default 0) up to, not including, end."""
+    """Values from start (default 0) up to, not including, end, `step`
+    apart: ``arange(5)``, ``arange(1, 2, 0.25)``, ``arange(5, 0, -1)``.
+    int64 when every argument is an int, float32 otherwise."""
     _check_device(device)
     if end is None:
         start, end = 0, start
+    start, end, step = (_number(v, "arange") for v in (start, end, step))
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step "
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step "
                            f"sign (start={start}, end={end}, step={step})")
-    is_float = any(isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point())
-                   for v in (start, end, step))
+    is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
     default = dtypes.default_float if is_float else dtypes.int64
     count = int(np.ceil((end - start) / step))
     data = start + np.arange(count, dtype=np.float64 if is_float else np.int64) * step
     return _new(np.asarray(data), dtype, requires_grad, default)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None,
+def linspace(start: Any, end: Any, steps: int, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
+    """`steps` evenly spaced values from start to end (both included),
+    float32 by default. The values are PyTorch's to the last bit: the first
+    half counts up from start, the second half down from end."""
     _check_device(device)
+    start, end = _number(start, "linspace"), _number(end, "linspace")
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(f"linspace: steps must be an int, got {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
-    return _new(np.linspace(start, end, steps), dtype, requires_grad, dtypes.default_float)
+    want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
+    return _new(_linspace(start, end, int(steps), want), want, requires_grad, want)
+
+
+def _linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarray:
+    if steps <= 1:
+        return np.full(steps, start).astype(dtype)
+    i = np.arange(steps)
+    if dtype == np.float16:  # PyTorch rounds every half-precision step to half
+        with np.errstate(all="ignore"):
+            lo, hi = np.float16(start), np.float16(end)
+            step = (hi - lo) / np.float16(steps - 1)
+            return np.where(i < steps // 2, lo + step * i.astype(np.float16),
+                            hi - step * (steps - 1 - i).astype(np.float16)).astype(dtype)
+
+    if dtype.kind == "f":
+        lo, hi = dtype.type(start), dtype.type(end)
+        step = (hi - lo) / dtype.type(steps - 1)
+    else:
+        lo, hi = np.int64(int(start)), np.int64(int(end))
+        step = (np.float64(hi) - np.float64(lo)) / (steps - 1)
+    # PyTorch's kernel uses fused multiply-adds: emulate them exactly in
+    # higher precision, rounding once to the step type, then to `dtype`.
+    wide = np.longdouble if np.dtype(type(step)).itemsize >= 8 else np.float64
+    k = i.astype(wide)
+
+    values = np.where(i < steps // 2, wide(lo) + wide(step) * k,
+                      wide(hi) - wide(step) * (wide(steps - 1) - k))
+    values = values.astype(type(step))
+    return (values if dtype.kind == "f" else np.trunc(values)).astype(dtype)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
+    """An n x m (default n x n) identity matrix, float32 by default."""
     _check_device(device)
-    return _new(np.eye(n, n if m is None else m), dtype, requires_grad, dtypes.default_float)
+    m = n if m is None else m
+    if n < 0 or m < 0:
+        raise RuntimeError(f"eye: n and m must be non-negative, got n={n}, m={m}")
+    want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
+    return _new(np.eye(n, m, dtype=want), want, requires_grad, want)
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
@@ -200,20 +296,30 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
-    # PyTorch skips 1-D empty tensors when joining tensors of more dims
-    kept = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
-    ref = kept[0]
+    # PyTorch lets 1-D empty tensors join tensors of more dims; they still
+    # take part in type promotion and receive an (empty) gradient
+    skip = [t.ndim == 1 and t.shape[0] == 0 for t in tensors]
+    ref = next((t for t, s in zip(tensors, skip) if not s), tensors[0])
     if ref.ndim == 0:
         raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated; "
                            "use stack")
     d = _dim_arg(dim, ref.ndim, "cat")
-    for i, t in enumerate(kept):
-        if t.ndim != ref.ndim or t.shape[:d] + t.shape[d + 1:] != ref.shape[:d] + ref.shape[d + 1:]:
+    for i, t in enumerate(tensors):
+        if skip[i]:
+            continue
+        if t.ndim != ref.ndim:
             raise RuntimeError(
-                f"cat: sizes of tensors must match except in dimension {d}; tensor 0 has "
+                f"cat: Tensors must have same number of dimensions: got {ref.ndim} and "
+                f"{t.ndim} (tensor 0 has shape {tuple(ref.shape)}, tensor {i} has shape "
+                f"{tuple(t.shape)})")
+        if t.shape[:d] + t.shape[d + 1:] != ref.shape[:d] + ref.shape[d + 1:]:
+            raise RuntimeError(
+                f"cat: Sizes of tensors must match except in dimension {d}; tensor 0 has "
                 f"shape {tuple(ref.shape)} but tensor {i} has shape {tuple(t.shape)}")
-    dtype = dtypes.result_type(*kept)
-    return Cat.apply(*[t.to(dtype) for t in kept], dim=d)
+    dtype = dtypes.result_type(*tensors)
+    empty = ref.shape[:d] + (0,) + ref.shape[d + 1:]
+    return Cat.apply(*[(t.reshape(empty) if s else t).to(dtype)
+                       for t, s in zip(tensors, skip)], dim=d)
 
 
 concat = concatenate = cat

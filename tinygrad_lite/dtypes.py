@@ -60,7 +60,18 @@ def to_dtype(spec: Any) -> np.dtype:
         f"{', '.join('tgl.' + d.name for d in SUPPORTED)}")
 
 
+_TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
+                "int32": "Int", "int64": "Long", "float16": "Half", "float32": "Float",
+                "float64": "Double"}
+
+
+def torch_name(dtype: np.dtype) -> str:
+    """PyTorch's name for a dtype in its messages (float32 -> "Float")."""
+    return _TORCH_NAMES.get(np.dtype(dtype).name, str(dtype))
+
+
 def is_floating_point(dtype: np.dtype) -> builtins.bool:
+
     """True for float16/32/64: the dtypes that can carry gradients."""
     return dtype.kind == "f"
 

@@ -81,6 +81,7 @@ logical_not = Tensor.logical_not
 logical_and = Tensor.logical_and
 logical_or = Tensor.logical_or
 remainder = Tensor.remainder
+floor_divide = Tensor.floor_divide
 
 
 def is_tensor(obj: object) -> bool:

@@ -4,6 +4,15 @@ The class holds the data, the gradient and the link to the graph node that
 produced it (``grad_fn``). Its methods are thin: each checks and normalises
 its arguments at the public edge, then calls one operation from
 `tinygrad_lite.ops`, where the forward and backward formulas live.
+
+Two rules of PyTorch live here because every operation shares them:
+
+* type promotion (`_coerce`): the result dtype of mixed operands, Python
+  and numpy scalars included, is PyTorch's (see `dtypes.result_type`);
+* in-place operations (`Tensor._inplace`): new values are written into the
+  tensor's memory, views see them, the shared version counter counts them,
+  and when recording, the tensor (or the base of a view) takes over the
+  history of the new value (see `autograd.views`).
 """
 from __future__ import annotations
 
@@ -15,20 +24,25 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import dtypes
+from ._format import format_tensor
 from .grad_mode import _state
-
-ShapeLike = Any  # an int, several ints, or a sequence of ints
 
 
 def _shape_arg(args: tuple, name: str) -> tuple:
-    """``f(2, 3)`` and ``f((2, 3))`` both mean shape (2, 3)."""
+    """``f(2, 3)`` and ``f((2, 3))`` both mean shape (2, 3). Sizes must be
+    integers (or one-element integer Tensors): ``2.5`` is an error, not 2."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    try:
-        return tuple(builtins.int(a) if not isinstance(a, Tensor) else builtins.int(a.item())
-                     for a in args)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: sizes must be integers, got {args!r}") from None
+    shape = []
+    for a in args:
+        if isinstance(a, Tensor) and a.data.size == 1:
+            a = a.data.reshape(()).item()
+        if isinstance(a, (builtins.bool, np.bool_)) or not isinstance(a, (builtins.int,
+                                                                          np.integer)):
+            raise TypeError(f"{name}: sizes must be integers, got {a!r} of type "
+                            f"{type(a).__name__} in {args!r}")
+        shape.append(builtins.int(a))
+    return tuple(shape)
 
 
 def _dim_arg(dim: Any, ndim: int, name: str) -> int:
@@ -38,8 +52,9 @@ def _dim_arg(dim: Any, ndim: int, name: str) -> int:
     if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
         raise TypeError(f"{name}: dim must be an int, got {type(dim).__name__}")
     if not -top <= dim < top:
-        raise IndexError(f"{name}: dimension out of range (expected to be in range of "
-                         f"[{-top}, {top - 1}], but got {dim})")
+        raise IndexError(f"{name}: Dimension out of range (expected to be in range of "
+                         f"[{-top}, {top - 1}], but got {dim}) for a tensor with {ndim} "
+                         f"dims")
     return builtins.int(dim) % top
 
 
@@ -86,7 +101,7 @@ class Tensor:
     ints int64, numpy arrays keep their dtype (the data is copied).
     """
 
-    __slots__ = ("data", "grad", "_rg", "_ctx", "_out_nr", "_version", "_base",
+    __slots__ = ("data", "grad", "_rg", "_ctx", "_out_nr", "_ver", "_base", "_view",
                  "_hooks", "__weakref__")
     __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__
     __array_priority__ = 1000
@@ -98,8 +113,9 @@ class Tensor:
         self._rg = False
         self._ctx = None
         self._out_nr = 0
-        self._version = 0
+        self._ver = 0
         self._base = None
+        self._view = None
         self._hooks = None
         if requires_grad:
             self.requires_grad = True
@@ -114,27 +130,37 @@ class Tensor:
         t._rg = requires_grad
         t._ctx = ctx
         t._out_nr = out_nr
-        t._version = 0
+        t._ver = 0
         t._base = None
+        t._view = None
         t._hooks = None
         return t
 
     def _alias(self) -> "Tensor":
-        """A new Tensor object sharing this one's data (a view of it)."""
+        """A new Tensor object sharing this one's data and version counter,
+        without its history (what detach() returns)."""
         t = Tensor._make(self.data)
         t._base = self if self._base is None else self._base
         return t
 
+    @property
+    def _version(self) -> int:
+        """How often this tensor's memory was changed in place; shared by all
+        views of the same memory (PyTorch's ``tensor._version``)."""
+        return self._ver if self._base is None else self._base._ver
+
     def _version_counter(self) -> int:
-        return self._version if self._base is None else self._base._version
+        """`_version` as a method (kept for callers written against it)."""
+        return self._ver if self._base is None else self._base._ver
 
     def _bump_version(self) -> None:
         if self._base is None:
-            self._version += 1
+            self._ver += 1
         else:
-            self._base._version += 1
+            self._base._ver += 1
 
     # ------------------------------------------------------------ properties
+
     @property
     def requires_grad(self) -> bool:
         return self._rg
@@ -144,22 +170,30 @@ class Tensor:
         flag = builtins.bool(flag)
         if self._ctx is not None and not flag:
             raise RuntimeError(
-                "requires_grad: you can only change requires_grad of leaf tensors; "
-                "this one was computed by an operation (grad_fn="
+                "requires_grad: you can only change requires_grad flags of leaf "
+                f"variables; this tensor was computed by an operation (grad_fn="
                 f"{self._ctx!r}). Use .detach() to get a tensor without history.")
         if flag and self.data.dtype.kind != "f":
             raise RuntimeError(
-                f"requires_grad: only tensors of floating point dtype can require "
+                f"requires_grad: Only Tensors of floating point dtype can require "
                 f"gradients, but this tensor has dtype {self.data.dtype}. Create it "
-                f"with dtype=tgl.float32 (e.g. Tensor([1., 2.]) or x.float()).")
+                f"with a float dtype (e.g. tgl.tensor([1., 2.]), dtype=tgl.float32, "
+                f"or x.float()).")
         self._rg = flag
 
     @property
     def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded operation (their
+        gradient is stored in ``.grad``)."""
+        if self._view is not None and self._rg:
+            _views.refresh(self)
         return self._ctx is None
 
     @property
     def grad_fn(self) -> Any:
+        """The graph node that made this tensor (None for leaves)."""
+        if self._view is not None and self._rg:
+            _views.refresh(self)
         return self._ctx
 
     @property
@@ -194,7 +228,9 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return self._ctx is not None and _RETAIN in self._node_hooks(create=False)
+        """Whether retain_grad() was called on this non-leaf tensor."""
+        return self._ctx is not None and builtins.any(
+            isinstance(h, _RetainGrad) for h in self._node_hooks(create=False))
 
     def is_floating_point(self) -> bool:
         return self.data.dtype.kind == "f"
@@ -203,8 +239,8 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied, as in PyTorch)."""
         if self._rg:
-            raise RuntimeError("numpy: can't call numpy() on a tensor that requires "
-                               "grad; use tensor.detach().numpy()")
+            raise RuntimeError("numpy: Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
         return self.data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -216,19 +252,22 @@ class Tensor:
         """The single value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise RuntimeError(
-                f"item: a tensor with {self.data.size} elements (shape "
-                f"{tuple(self.shape)}) cannot be converted to a Python number; only "
-                f"one-element tensors can. Index it first (t[0]) or reduce it "
-                f"(t.sum()), or use .tolist().")
+                f"item: a Tensor with {self.data.size} elements cannot be converted to "
+                f"Scalar (shape {tuple(self.shape)}); only one-element tensors can. "
+                f"Index it first (t[0]), reduce it (t.sum()), or use .tolist().")
         return self.data.reshape(()).item()
 
     def tolist(self) -> Any:
         return self.data.tolist()
 
     def size(self, dim: int | None = None) -> Any:
+        """The shape (a tuple), or the size of dimension `dim`."""
         if dim is None:
             return self.data.shape
-        return self.data.shape[_dim_arg(dim, self.ndim, "size")] if self.ndim else 1
+        if self.ndim == 0:
+            raise IndexError(f"size: Dimension specified as {dim} but tensor has no "
+                             f"dimensions")
+        return self.data.shape[_dim_arg(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         return builtins.int(self.data.size)
@@ -254,15 +293,22 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(
-                f"bool: the truth value of a tensor with {self.data.size} elements is "
-                f"ambiguous; use .any() or .all()")
+                f"bool: Boolean value of Tensor with more than one value is ambiguous "
+                f"(this one has shape {tuple(self.shape)}); use .any() or .all()")
         return builtins.bool(self.data.reshape(()))
 
+    def _scalar(self, kind: str) -> Any:
+        if self.data.size != 1:
+            raise ValueError(
+                f"{kind}(): only one element tensors can be converted to Python scalars; "
+                f"this one has shape {tuple(self.shape)}")
+        return self.data.reshape(()).item()
+
     def __float__(self) -> float:
-        return builtins.float(self.item())
+        return builtins.float(self._scalar("float"))
 
     def __int__(self) -> int:
-        return builtins.int(self.item())
+        return builtins.int(self._scalar("int"))
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "biu" or self.data.size != 1:
@@ -273,11 +319,22 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        return _format_tensor(self)
+        ctx = self.grad_fn if self._rg else None
+        return format_tensor(self.data, ctx, self._rg)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("tinygrad_lite tensors are not pickled; save them with "
                         "tgl.save(obj, path) (safetensors)")
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """copy.deepcopy (e.g. of a model's buffers): new memory, same
+        requires_grad; like PyTorch, only for leaves (no graph is copied)."""
+        if self._ctx is not None:
+            raise RuntimeError("deepcopy: only tensors created by the user (graph leaves) "
+                               "can be deep-copied; use .detach().clone() instead")
+        if id(self) not in memo:
+            memo[id(self)] = Tensor(self.data, requires_grad=self._rg)
+        return memo[id(self)]
 
     # ----------------------------------------------------- graph handling
     def detach(self) -> "Tensor":
@@ -295,8 +352,10 @@ class Tensor:
         from .ops.elementwise import Clone
         return Clone.apply(self)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        self.requires_grad = requires_grad
+    def requires_grad_(self, requires_grad: bool = True, *, flag: bool | None = None) -> "Tensor":
+        """Set requires_grad in place and return this tensor (``flag=`` is
+        accepted as another name for the argument)."""
+        self.requires_grad = requires_grad if flag is None else flag
         return self
 
     def _node_hooks(self, create: bool = True) -> list:
@@ -316,20 +375,21 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
         if not self._rg:
-            raise RuntimeError("retain_grad: can't retain the grad of a tensor that "
-                               "does not require grad")
+            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has "
+                               "requires_grad=False")
         if self._ctx is None:
             return
         hooks = self._node_hooks()
-        if _RETAIN not in hooks:
+        if not builtins.any(isinstance(h, _RetainGrad) for h in hooks):
             hooks.append(_RetainGrad(self))
 
     def register_hook(self, hook: Callable[["Tensor"], Any]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a
         returned Tensor replaces the gradient."""
         if not self._rg:
-            raise RuntimeError("register_hook: can't register a hook on a tensor that "
-                               "does not require grad")
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "doesn't require gradient")
+
         if self._ctx is None:
             if self._hooks is None:
                 self._hooks = []
@@ -338,7 +398,7 @@ class Tensor:
         hooks = self._node_hooks()
         wrapped = _UserHook(hook)
         # user hooks run before retain_grad stores the gradient (as in PyTorch)
-        pos = next((i for i, h in enumerate(hooks) if h == _RETAIN), len(hooks))
+        pos = next((i for i, h in enumerate(hooks) if isinstance(h, _RetainGrad)), len(hooks))
         hooks.insert(pos, wrapped)
         return _HookHandle(hooks, wrapped)
 
@@ -419,32 +479,32 @@ class Tensor:
     # ------------------------------------------------------- arithmetic
     def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
         if alpha != 1:
-            other = _coerce(self, other)[1] * alpha
-        return _binary(_ew.Add, self, other)
+            other = _operands(self, other, "add")[1] * alpha
+        return _method(_binary(_ew.Add, self, other), "add", other)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        _no_bool_sub(self, other)
         if alpha != 1:
-            other = _coerce(self, other)[1] * alpha
-        return _binary(_ew.Sub, self, other)
+            other = _operands(self, other, "sub")[1] * alpha
+        return _method(_binary(_ew.Sub, self, other), "sub", other)
 
     def mul(self, other: Any) -> "Tensor":
-        return _binary(_ew.Mul, self, other)
+        return _method(_binary(_ew.Mul, self, other), "mul", other)
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """True division (integers give float32), or rounded with
+        ``rounding_mode='trunc'`` / ``'floor'`` (no gradient)."""
         if rounding_mode is not None:
-            return _rounded_div(self, other, rounding_mode)
-        a, b = _coerce(self, other)
-        if a.data.dtype.kind != "f":
-            a, b = a.to(dtypes.default_float), b.to(dtypes.default_float)
-        return _ew.Div.apply(a, b)
+            return _method(_rounded_div(self, other, rounding_mode), "div", other)
+        return _method(_true_div(self, other), "div", other)
 
     def pow(self, exponent: Any) -> "Tensor":
-        return _binary(_ew.Pow, self, exponent)
+        return _method(self.__pow__(exponent), "pow", exponent)
 
     def matmul(self, other: "Tensor") -> "Tensor":
         if not isinstance(other, Tensor):
             raise TypeError(f"matmul: expected a Tensor, got {type(other).__name__}")
-        a, b = _coerce(self, other)
+        a, b = _operands(self, other, "matmul")
         return _linalg.MatMul.apply(a, b)
 
     true_divide = divide = div
@@ -452,9 +512,14 @@ class Tensor:
     subtract = sub
 
     def neg(self) -> "Tensor":
+        if self.data.dtype.kind == "b":
+            raise RuntimeError(
+                "neg: Negation, the `-` operator, on a bool tensor is not supported. If "
+                "you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                "instead.")
         return _ew.Neg.apply(self)
 
-    negative = neg
+    negative = __neg__ = neg
 
     def __add__(self, other: Any) -> "Tensor":
         return _binary(_ew.Add, self, other)
@@ -463,9 +528,11 @@ class Tensor:
         return _binary(_ew.Add, self, other, reverse=True)
 
     def __sub__(self, other: Any) -> "Tensor":
+        _no_bool_sub(self, other)
         return _binary(_ew.Sub, self, other)
 
     def __rsub__(self, other: Any) -> "Tensor":
+        _no_bool_sub(self, other)
         return _binary(_ew.Sub, self, other, reverse=True)
 
     def __mul__(self, other: Any) -> "Tensor":
@@ -475,38 +542,65 @@ class Tensor:
         return _binary(_ew.Mul, self, other, reverse=True)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return self.div(other)
+        return _true_div(self, other)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return _coerce(self, other)[1].div(self)
+        # PyTorch computes `number / tensor` as reciprocal(tensor) * number
+        # (the last bit can differ from a true division); so do we.
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return self.reciprocal() * other
 
     def __floordiv__(self, other: Any) -> "Tensor":
         return _rounded_div(self, other, "floor")
 
     def __rfloordiv__(self, other: Any) -> "Tensor":
-        return _rounded_div(_coerce(self, other)[1], self, "floor")
+        pair = _coerce(self, other)
+        if pair is None:
+            return NotImplemented
+        return _rounded_div(pair[1], pair[0], "floor")
 
-    def __mod__(self, other: Any) -> "Tensor":
-        return self.remainder(other)
+    def floor_divide(self, other: Any) -> "Tensor":
+        """Division rounded down (Python's ``//``); no gradient, as PyTorch."""
+        return _method(_rounded_div(self, other, "floor"), "floor_divide", other)
 
     def remainder(self, other: Any) -> "Tensor":
-        a, b = _coerce(self, other)
-        return a - _rounded_div(a, b, "floor") * b
+        """Python's ``%``: the result has the sign of the divisor. The
+        gradient is 1 for self and ``-floor(self / other)`` for other."""
+        return _remainder(*_operands(self, other, "remainder"))
+
+    def __mod__(self, other: Any) -> "Tensor":
+        pair = _coerce(self, other)
+        return NotImplemented if pair is None else _remainder(*pair)
+
+    def __rmod__(self, other: Any) -> "Tensor":
+        pair = _coerce(self, other)
+        return NotImplemented if pair is None else _remainder(pair[1], pair[0])
 
     def __pow__(self, exponent: Any) -> "Tensor":
+        kind = self.data.dtype.kind
+        if kind == "b":
+            return _bool_pow(self, exponent)
+        if kind in "iu" and isinstance(exponent, (builtins.int, np.integer)) and exponent < 0:
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed; "
+                               "use a float tensor (x.float() ** -1)")
         return _binary(_ew.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return _binary(_ew.Pow, self, base, reverse=True)
+        pair = _coerce(self, base)
+        if pair is None:
+            return NotImplemented
+        if pair[0].data.dtype.kind == "b":
+            raise NotImplementedError(
+                'pow: "pow" not implemented for \'Bool\' (a number raised to a bool '
+                'tensor); convert the tensor first, e.g. x.long()')
+        return _apply_binary(_ew.Pow, pair[1], pair[0])
 
     def __matmul__(self, other: Any) -> "Tensor":
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return _coerce(self, other)[1].matmul(self)
-
-    def __neg__(self) -> "Tensor":
-        return _ew.Neg.apply(self)
+        return _operands(self, other, "matmul")[1].matmul(self)
 
     def __pos__(self) -> "Tensor":
         return self
@@ -516,11 +610,15 @@ class Tensor:
 
     # ------------------------------------------------------- comparisons
     def _compare(self, other: Any, fn: Callable) -> "Tensor":
-        a, b = _coerce(self, other)
+        pair = _coerce(self, other)
+        if pair is None:
+            return NotImplemented  # `t == "text"` is False, `t < "text"` a TypeError
+        a, b = pair
         try:
             return Tensor._make(np.asarray(fn(a.data, b.data)))
         except ValueError:
-            raise _broadcast_error(fn.__name__, a.shape, b.shape) from None
+            _check_broadcast(fn.__name__, a.shape, b.shape)
+            raise
 
     def __lt__(self, other: Any) -> "Tensor":
         return self._compare(other, np.less)
@@ -540,7 +638,24 @@ class Tensor:
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return self._compare(other, np.not_equal)
 
-    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+    def lt(self, other: Any) -> "Tensor":
+        return _method(self._compare(other, np.less), "lt", other)
+
+    def le(self, other: Any) -> "Tensor":
+        return _method(self._compare(other, np.less_equal), "le", other)
+
+    def gt(self, other: Any) -> "Tensor":
+        return _method(self._compare(other, np.greater), "gt", other)
+
+    def ge(self, other: Any) -> "Tensor":
+        return _method(self._compare(other, np.greater_equal), "ge", other)
+
+    def eq(self, other: Any) -> "Tensor":
+        return _method(self._compare(other, np.equal), "eq", other)
+
+    def ne(self, other: Any) -> "Tensor":
+        return _method(self._compare(other, np.not_equal), "ne", other)
+
     less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
     def equal(self, other: "Tensor") -> bool:
@@ -553,7 +668,7 @@ class Tensor:
 
     def isclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
                 equal_nan: bool = False) -> "Tensor":
-        return Tensor._make(np.isclose(self.data, _data_of(other), rtol, atol, equal_nan))
+        return _result(np.isclose(self.data, _data_of(other), rtol, atol, equal_nan))
 
     def __and__(self, other: Any) -> "Tensor":
         return _logical(np.bitwise_and, self, other)
@@ -570,50 +685,61 @@ class Tensor:
         if self.data.dtype.kind not in "biu":
             raise TypeError(f"~ (bitwise not) needs a bool or integer tensor, got "
                             f"{self.dtype}")
-        return Tensor._make(np.invert(self.data))
+        return _result(np.invert(self.data))
 
     def logical_not(self) -> "Tensor":
-        return Tensor._make(np.logical_not(self.data))
+        return _result(np.logical_not(self.data))
 
     def logical_and(self, other: Any) -> "Tensor":
-        return Tensor._make(np.logical_and(self.data, _data_of(other)))
+        return _result(np.logical_and(self.data, _data_of(other)))
 
     def logical_or(self, other: Any) -> "Tensor":
-        return Tensor._make(np.logical_or(self.data, _data_of(other)))
+        return _result(np.logical_or(self.data, _data_of(other)))
 
     def isnan(self) -> "Tensor":
-        return Tensor._make(np.isnan(self.data))
+        return _result(np.isnan(self.data))
 
     def isinf(self) -> "Tensor":
-        return Tensor._make(np.isinf(self.data))
+        return _result(np.isinf(self.data))
 
     def isfinite(self) -> "Tensor":
-        return Tensor._make(np.isfinite(self.data))
+        return _result(np.isfinite(self.data))
 
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """Whether every element is nonzero (bool; uint8 for uint8, as PyTorch)."""
         dims = _dims_arg(dim, self.ndim, "all")
-        return Tensor._make(np.asarray(np.all(self.data, axis=dims, keepdims=keepdim)))
+        out = np.asarray(np.all(self.data, axis=dims, keepdims=keepdim))
+        return _result(out.astype(np.uint8) if self.data.dtype == np.uint8 else out)
 
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """Whether some element is nonzero (bool; uint8 for uint8, as PyTorch)."""
         dims = _dims_arg(dim, self.ndim, "any")
-        return Tensor._make(np.asarray(np.any(self.data, axis=dims, keepdims=keepdim)))
+        out = np.asarray(np.any(self.data, axis=dims, keepdims=keepdim))
+        return _result(out.astype(np.uint8) if self.data.dtype == np.uint8 else out)
 
     # ------------------------------------------------- non-differentiable
     def sign(self) -> "Tensor":
         """Sign of each element (-1, 0 or 1); carries no gradient."""
-        return Tensor._make(np.sign(self.data))
+        if self.data.dtype.kind == "b":
+            return _result(self.data.copy())
+        return _result(np.sign(self.data))
 
     def floor(self) -> "Tensor":
-        return Tensor._make(np.floor(self.data))
+        _no_bool(self, "floor")
+        return _result(np.floor(self.data))
 
     def ceil(self) -> "Tensor":
-        return Tensor._make(np.ceil(self.data))
+        _no_bool(self, "ceil")
+        return _result(np.ceil(self.data))
 
     def round(self, decimals: int = 0) -> "Tensor":
-        return Tensor._make(np.round(self.data, decimals))
+        """Round half to even, as PyTorch (and numpy)."""
+        _no_bool(self, "round")
+        return _result(np.round(self.data, decimals))
 
     def trunc(self) -> "Tensor":
-        return Tensor._make(np.trunc(self.data))
+        _no_bool(self, "trunc")
+        return _result(np.trunc(self.data))
 
     # ------------------------------------------------------ elementwise
     def exp(self) -> "Tensor":
@@ -629,6 +755,7 @@ class Tensor:
         return self.sqrt().reciprocal()
 
     def abs(self) -> "Tensor":
+        _no_bool(self, "abs")
         return _ew.Abs.apply(self)
 
     absolute = abs
@@ -646,6 +773,9 @@ class Tensor:
         return _ew.Sigmoid.apply(_floating(self))
 
     def relu(self) -> "Tensor":
+        if self.data.dtype.kind == "b":
+            raise RuntimeError("relu: Boolean inputs not supported for relu; convert first "
+                               "(x.float())")
         return _ew.Relu.apply(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
@@ -667,22 +797,21 @@ class Tensor:
         return _ew.Expm1.apply(_floating(self))
 
     def square(self) -> "Tensor":
-        return self * self
+        return self ** 2 if self.data.dtype.kind == "b" else self * self
 
     def reciprocal(self) -> "Tensor":
-        return 1.0 / _floating(self)
+        x = _floating(self)
+        return _ew.Div.apply(_const(1, x.data.dtype), x)
 
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
         """Limit values to [min, max]; min/max may be numbers or tensors."""
         if min is None and max is None:
-            raise RuntimeError("clamp: at least one of min or max must not be None")
+            raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self
-            if min is not None:
-                out = out.maximum(min if isinstance(min, Tensor) else _coerce(out, min)[1])
-            if max is not None:
-                out = out.minimum(max if isinstance(max, Tensor) else _coerce(out, max)[1])
-            return out
+            dtype = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
+            lo, hi = (None if b is None else b.to(dtype) if isinstance(b, Tensor)
+                      else _const(b, dtype) for b in (min, max))
+            return _ew.Clamp.apply(self.to(dtype), lo, hi)
         x = self
         if isinstance(min, builtins.float) or isinstance(max, builtins.float):
             x = _floating(self)
@@ -735,7 +864,7 @@ class Tensor:
             correction: Any = None, axis: Any = None, keepdims: bool | None = None) -> "Tensor":
         dim, corr, keepdim = _var_args("std", dim, unbiased, keepdim, correction, axis, keepdims)
         _require_float(self, "std")
-        return _red.Var.apply(self, _dims_arg(dim, self.ndim, "std"), corr, keepdim).sqrt()
+        return _red.Std.apply(self, _dims_arg(dim, self.ndim, "std"), corr, keepdim)
 
     def prod(self, dim: Any = None, keepdim: bool | None = None, *, dtype: Any = None,
              axis: Any = None, keepdims: bool | None = None) -> "Tensor":
@@ -819,8 +948,8 @@ class Tensor:
         s = _dim_arg(start_dim, self.ndim, "flatten")
         e = _dim_arg(end_dim, self.ndim, "flatten")
         if s > e:
-            raise RuntimeError(f"flatten: start_dim ({start_dim}) must not come after "
-                               f"end_dim ({end_dim})")
+            raise RuntimeError(f"flatten() has invalid args: start_dim cannot come after "
+                               f"end_dim (start_dim={start_dim}, end_dim={end_dim})")
         shape = self.shape
         return self.reshape(shape[:s] + (builtins.int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
@@ -831,10 +960,15 @@ class Tensor:
 
     def permute(self, *dims: Any) -> "Tensor":
         dims = _shape_arg(dims, "permute")
-        norm = tuple(_dim_arg(d, self.ndim, "permute") for d in dims) if self.ndim else ()
-        if len(dims) != self.ndim or sorted(norm) != list(range(self.ndim)):
-            raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
-                               f"{self.ndim} dims of a tensor of shape {self.shape}")
+        if len(dims) != self.ndim:
+            raise RuntimeError(
+                f"permute: number of dimensions in the tensor input does not match the "
+                f"length of the desired ordering of dimensions: input.dim() = {self.ndim} "
+                f"(shape {tuple(self.shape)}) is not equal to len(dims) = {len(dims)}")
+        norm = tuple(_dim_arg(d, self.ndim, "permute") for d in dims)
+        if len(set(norm)) != len(norm):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed: got {dims} for a "
+                               f"tensor of shape {tuple(self.shape)}")
         if norm == tuple(range(self.ndim)):
             return _mv.Reshape.apply(self, self.shape)  # still a new node, as PyTorch
         return _mv.Permute.apply(self, norm)
@@ -879,14 +1013,25 @@ class Tensor:
         sizes = _shape_arg(sizes, "repeat")
         if len(sizes) < self.ndim:
             raise RuntimeError(
-                f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than "
-                f"the number of tensor dims ({self.ndim}, shape {self.shape})")
+                f"repeat: Number of dimensions of repeat dims ({len(sizes)}) can not be "
+                f"smaller than number of dimensions of tensor ({self.ndim}, shape "
+                f"{tuple(self.shape)})")
         if any(s < 0 for s in sizes):
             raise RuntimeError(f"repeat: repeats must be >= 0, got {sizes}")
         return _mv.Repeat.apply(self, sizes)
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return _mv.GetItem.apply(self, _mv.normalize_index(index, self.shape))
+        """PyTorch's indexing: ints, slices (positive steps), None, ...,
+        integer lists/Tensors and bool masks. Basic indexing returns a view."""
+        first, rest = _indexing.steps(index, self.shape)
+        out = self
+        for step in (first, rest):
+            if step is not None:
+                try:
+                    out = _mv.GetItem.apply(out, step)
+                except IndexError as e:
+                    raise _indexing.error(e) from None
+        return out
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
         return split(self, split_size_or_sections, dim)
@@ -899,102 +1044,129 @@ class Tensor:
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
     def flip(self, dims: Any) -> "Tensor":
+        """Reverse the order of elements along `dims` (a copy, as PyTorch)."""
         dims = _dims_arg(dims if isinstance(dims, (list, tuple)) else (dims,), self.ndim, "flip")
-        return self[tuple(slice(None, None, -1) if i in dims else slice(None)
-                          for i in range(self.ndim))]
+        index = tuple(slice(None, None, -1) if i in dims else slice(None)
+                      for i in range(self.ndim))
+        return _mv.GetItem.apply(self, index).clone()
 
     # ------------------------------------------------------------ in-place
     def _inplace(self, name: str, compute: Callable[["Tensor"], "Tensor"],
                  numpy_fn: Callable[[np.ndarray], None], *others: Any) -> "Tensor":
         """Shared path of every in-place operation.
 
-        Under grad mode with something requiring grad, the new value is
-        computed out of place from a snapshot of this tensor, and this tensor
-        takes over the result's data and history (its old data stays intact
-        for any node that saved it). Otherwise numpy writes straight into the
-        data, so views see the change; the version counter goes up either way,
-        which is how backward notices a saved tensor that changed.
+        The new values are always written into this tensor's memory, so
+        views (slices, reshapes, detach) and arrays from ``numpy()`` see them,
+        and the version counter shared by all of them goes up: that is how
+        backward notices a tensor that a node saved and that changed since.
+        Without recording, numpy writes directly (`numpy_fn`). When recording
+        (grad mode on and something requires grad), the new value is computed
+        out of place by `compute` from a copy of the old one, which keeps the
+        history; see `_record_inplace`.
         """
         recording = _state.enabled and (self._rg or builtins.any(
             isinstance(o, Tensor) and o._rg for o in others))
         if recording:
-            if self._rg and self._ctx is None:
-                raise RuntimeError(
-                    f"{name}: a leaf tensor that requires grad is being used in an "
-                    f"in-place operation. Do the update under `with tgl.no_grad():` "
-                    f"(e.g. a parameter update W -= lr * W.grad), or use the "
-                    f"out-of-place form.")
-            if self._base is not None:
-                raise NotImplementedError(
-                    f"{name}: in-place changes to a view (a slice, reshape or detach of "
-                    f"another tensor) are not recorded for autograd; use the "
-                    f"out-of-place form (e.g. torch-style tgl.where or cat)")
-            before = Tensor._make(self.data, self._rg, self._ctx, self._out_nr)
-            result = compute(before)
-            if result.shape != self.shape:
-                raise RuntimeError(
-                    f"{name}: the result has shape {tuple(result.shape)} but an in-place "
-                    f"operation must keep the shape {tuple(self.shape)}")
-            _check_cast(name, result.dtype, self.dtype)
-            result = result.to(self.dtype)
-            self.data = result.data
-            self._ctx, self._out_nr, self._rg = result._ctx, result._out_nr, result._rg
-            if self._ctx is not None:
-                node = self._ctx
-                refs = node._outputs
-                if type(refs) is tuple:
-                    node._outputs = refs[:self._out_nr] + (weakref.ref(self),) + refs[self._out_nr + 1:]
-                else:
-                    node._outputs = weakref.ref(self)
+            self._record_inplace(name, compute)
         else:
             try:
                 numpy_fn(self.data)
-            except ValueError as e:
-                if "read-only" in str(e):
-                    raise RuntimeError(
-                        f"{name}: this tensor's memory is shared by several elements "
-                        f"(it was made by expand/broadcast_to); clone() it before "
-                        f"writing in place") from None
-                raise RuntimeError(f"{name}: {e}") from None
-            except TypeError as e:  # numpy's casting errors
-                raise RuntimeError(f"{name}: {e}") from None
+            except (ValueError, TypeError) as e:
+                raise _inplace_error(name, self.data, e) from None
         self._bump_version()
         return self
 
-    def _inplace_binary(self, name: str, op: Callable, ufunc: Any, other: Any) -> "Tensor":
-        def numpy_fn(data: np.ndarray) -> None:
-            value = other.data if isinstance(other, Tensor) else other
-            rt = dtypes.result_type(self, other)
-            _check_cast(name, rt, data.dtype)
-            if np.broadcast_shapes(data.shape, np.shape(value)) != data.shape:
+    def _record_inplace(self, name: str, compute: Callable[["Tensor"], "Tensor"]) -> None:
+        """Record an in-place change as PyTorch does: this tensor takes over
+        the history of the new value. A view also rewrites its base's history
+        (the base is now "old base with this part replaced", an IndexPut), so
+        that the base and its other views see the change in backward too."""
+        view = self._view
+        if view is not None:
+            _views.refresh(self)
+            base = view[3]
+            if base._rg and base._ctx is None:
                 raise RuntimeError(
-                    f"{name}: an operand of shape {tuple(np.shape(value))} does not "
-                    f"broadcast to this tensor's shape {tuple(data.shape)}")
-            ufunc(data, np.asarray(value, dtype=rt) if rt != data.dtype else value,
-                  out=data, casting="unsafe")
-        return self._inplace(name, lambda t: op(t, other), numpy_fn, other)
+                    f"{name}: a view of a leaf Variable that requires grad is being used "
+                    f"in an in-place operation. Do the update under `with tgl.no_grad():` "
+                    f"or work on a clone().")
+        if self._rg and self._ctx is None:
+            raise RuntimeError(
+                f"{name}: a leaf Variable that requires grad is being used in an in-place "
+                f"operation. Do the update under `with tgl.no_grad():` (e.g. a parameter "
+                f"update W -= lr * W.grad), or use the out-of-place form (x = x + 1).")
+        before = Tensor._make(self.data.copy(), self._rg, self._ctx, self._out_nr)
+        result = compute(before)
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast "
+                f"shape {list(result.shape)}; an in-place operation can't change the shape")
+        if result.dtype != self.dtype:
+            _check_cast(name, result.dtype, self.dtype)
+            result = result.to(self.dtype)
+        try:
+            np.copyto(self.data, result.data)
+        except ValueError as e:
+            raise _inplace_error(name, self.data, e) from None
+        if view is None:
+            _take_history(self, result, self._version + 1)
+        else:
+            base = view[3]
+            old = Tensor._make(base.data, base._rg, base._ctx, base._out_nr)
+            _take_history(base, _mv.IndexPut.apply(old, result, _views.index_in_base(self)))
+            _views.refresh(self)
+
+    def _inplace_binary(self, name: str, op: Callable, ufunc: Any, other: Any) -> "Tensor":
+        def compute(before: Tensor) -> Tensor:
+            return op(before, other)
+
+        def numpy_fn(data: np.ndarray) -> None:
+            if isinstance(other, Tensor):
+                rt, value = dtypes.result_type(self, other), other.data
+            else:
+                pair = _operands(self, other, name)
+                rt, value = pair[1].data.dtype, pair[1].data
+            _check_cast(name, rt, data.dtype)
+            if value.dtype != rt:
+                value = value.astype(rt)
+            if value.shape != data.shape:
+                try:
+                    shape = np.broadcast_shapes(data.shape, value.shape)
+                except ValueError:
+                    shape = None
+                if shape != data.shape:
+                    raise RuntimeError(
+                        f"{name}: output with shape {list(data.shape)} doesn't match the "
+                        f"broadcast shape {list(shape) if shape else list(value.shape)}; an "
+                        f"in-place operation can't change the shape")
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                ufunc(data, value, out=data, casting="unsafe")
+        return self._inplace(name, compute, numpy_fn, other)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
         if alpha != 1:
-            other = _coerce(self, other)[1] * alpha
-        return self._inplace_binary("add_", Tensor.__add__, np.add, other)
+            other = _operands(self, other, "add_")[1] * alpha
+        return self._inplace_binary("add_", Tensor.add, np.add, other)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        _no_bool_sub(self, other)
         if alpha != 1:
-            other = _coerce(self, other)[1] * alpha
-        return self._inplace_binary("sub_", Tensor.__sub__, np.subtract, other)
+            other = _operands(self, other, "sub_")[1] * alpha
+        return self._inplace_binary("sub_", Tensor.sub, np.subtract, other)
 
     def mul_(self, other: Any) -> "Tensor":
-        return self._inplace_binary("mul_", Tensor.__mul__, np.multiply, other)
+        return self._inplace_binary("mul_", Tensor.mul, np.multiply, other)
 
     def div_(self, other: Any) -> "Tensor":
         if self.data.dtype.kind != "f":
             raise RuntimeError(f"div_: result type Float can't be cast to the desired "
-                               f"output type {self.dtype}; use x = x / y")
+                               f"output type {dtypes.torch_name(self.dtype)} ({self.dtype}); "
+                               f"use x = x / y (or x //= y)")
+
         return self._inplace_binary("div_", Tensor.div, np.true_divide, other)
 
     def pow_(self, exponent: Any) -> "Tensor":
-        return self._inplace_binary("pow_", Tensor.__pow__, np.power, exponent)
+        return self._inplace_binary("pow_", Tensor.pow, np.power, exponent)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
@@ -1052,19 +1224,43 @@ class Tensor:
         return self._random_fill("normal_", lambda s: _rng(generator).normal(mean, std, s))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        idx = _mv.normalize_index(index, self.shape)
+        """``x[index] = value``: a number, list or Tensor broadcast to the
+        indexed part. Recorded for autograd like any in-place operation."""
+        first, rest = _indexing.steps(index, self.shape)
+        if first is not None and rest is not None:  # ints first, then the rest
+            self[first].__setitem__(rest, value)
+            return
+        idx = first if rest is None else rest
+
+        def source(dtype: np.dtype) -> Tensor:
+            if isinstance(value, Tensor):
+                return value
+            try:
+                return Tensor._make(np.asarray(value, dtype=dtype))
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"index assignment: can't assign a "
+                                f"{type(value).__name__} to a tensor ({e})") from None
 
         def compute(before: Tensor) -> Tensor:
-            src = value if isinstance(value, Tensor) else Tensor._make(
-                np.asarray(value, dtype=self.dtype))
-            return _mv.IndexPut.apply(before, src.to(self.dtype), idx)
+            return _mv.IndexPut.apply(before, source(self.dtype).to(self.dtype), idx)
 
         def numpy_fn(data: np.ndarray) -> None:
-            try:
-                data[idx] = value.data if isinstance(value, Tensor) else value
-            except (ValueError, IndexError) as e:
-                raise RuntimeError(f"index assignment: {e}") from None
-        self._inplace("index assignment", compute, numpy_fn, value)
+            data[idx] = source(data.dtype).data
+
+        try:
+            self._inplace("index assignment", compute, numpy_fn, value)
+        except IndexError as e:
+            raise _indexing.error(e) from None
+        except RuntimeError as e:
+            if "broadcast" not in str(e):
+                raise
+            part = np.empty(self.shape, np.bool_)[idx].shape
+            raise RuntimeError(
+                f"index assignment: a value of shape {tuple(np.shape(_data_of(value)))} can't "
+                f"be assigned to the indexed part of shape {part} of a tensor of shape "
+                f"{tuple(self.shape)}: The expanded size of the value must match the existing "
+                f"size (it must broadcast: sizes match or are 1, comparing from the last "
+                f"dim)") from None
 
 
 _new = object.__new__
@@ -1080,26 +1276,11 @@ class _UserHook:
         return run.run_hooks([self.fn], grad)
 
 
-class _RetainGradMarker:
-    def __eq__(self, other: Any) -> bool:
-        return isinstance(other, _RetainGrad)
-
-    __hash__ = object.__hash__
-
-
-_RETAIN = _RetainGradMarker()
-
-
 class _RetainGrad:
     """Stores a non-leaf tensor's gradient in its ``.grad`` (retain_grad)."""
 
     def __init__(self, tensor: Tensor) -> None:
         self.ref = weakref.ref(tensor)
-
-    def __eq__(self, other: Any) -> bool:
-        return isinstance(other, (_RetainGrad, _RetainGradMarker))
-
-    __hash__ = object.__hash__
 
     def __call__(self, run: Any, grad: Any) -> Any:
         t = self.ref()
@@ -1122,9 +1303,9 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     else:
         try:
             array = np.array(data)
-        except ValueError as e:
-            raise ValueError(f"Tensor: could not make a tensor from {type(data).__name__} "
-                             f"data ({e}); nested lists must be rectangular") from None
+        except ValueError:
+            raise ValueError(f"Tensor: {_ragged(data)}; nested lists must be rectangular "
+                             f"(every row of a dim the same length)") from None
         if array.dtype == np.float64 and want is None and not _holds_float64(data):
             array = array.astype(dtypes.default_float)
     if array.dtype.kind == "O" or array.dtype not in dtypes.SUPPORTED:
@@ -1137,23 +1318,63 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
+def _ragged(data: Any) -> str:
+    """Where nested list data stops being rectangular, in PyTorch's words."""
+    sizes = []
+    probe = data
+    while isinstance(probe, (list, tuple)):
+        sizes.append(len(probe))
+        if not probe:
+            break
+        probe = probe[0]
+
+    def check(item: Any, dim: int) -> str | None:
+        if dim == len(sizes):
+            if isinstance(item, (list, tuple)):
+                return f"expected a number at dim {dim} (got a sequence of length {len(item)})"
+            return None
+        if not isinstance(item, (list, tuple)):
+            return f"expected sequence of length {sizes[dim]} at dim {dim} (got a number)"
+        if len(item) != sizes[dim]:
+            return f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(item)})"
+        for sub in item:
+            found = check(sub, dim + 1)
+            if found:
+                return found
+        return None
+
+    return check(data, 0) or "the nested data is not rectangular"
+
+
 def _holds_float64(data: Any) -> bool:
+
     """Whether list data contains float64 arrays/Tensors (which keep float64)."""
     if isinstance(data, (list, tuple)):
         return builtins.any(_holds_float64(d) for d in data)
-    return isinstance(data, (np.ndarray, Tensor, np.float64)) and np.asarray(data).dtype == np.float64
+    return (isinstance(data, (np.ndarray, Tensor, np.float64))
+            and np.asarray(data).dtype == np.float64)
 
 
 def _data_of(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
+def _result(value: Any) -> Tensor:
+    """A Tensor without history from a numpy result (numpy turns 0-d
+    results into scalars; a Tensor always holds an ndarray)."""
+    return Tensor._make(np.asarray(value))
+
+
 def _const(value: Any, dtype: np.dtype) -> Tensor:
-    return Tensor._make(np.array(value, dtype=dtype))
+    try:
+        return Tensor._make(np.array(value, dtype=dtype))
+    except OverflowError:  # e.g. -3 for uint8: wraps around, as in PyTorch
+        return Tensor._make(np.array(value).astype(dtype))
 
 
-def _coerce(a: Tensor, b: Any) -> tuple:
-    """Both operands as Tensors of the dtype PyTorch's promotion gives."""
+def _coerce(a: Tensor, b: Any) -> tuple | None:
+    """Both operands as Tensors of the dtype PyTorch's promotion gives, or
+    None when `b` is not something a tensor computes with."""
     da = a.data.dtype
     if isinstance(b, Tensor):
         db = b.data.dtype
@@ -1161,30 +1382,150 @@ def _coerce(a: Tensor, b: Any) -> tuple:
             return a, b
         rt = dtypes.result_type(a, b)
         return (a if da == rt else a.to(rt)), (b if db == rt else b.to(rt))
-    if type(b) is builtins.float and da.kind == "f" or type(b) is builtins.int and da.kind in "fiu":
-        return a, _const(b, da)
+    tb = type(b)
+    if tb is builtins.float and da.kind == "f" or tb is builtins.int and da.kind in "fiu":
+        return a, _const(b, da)  # the common case: the number takes the tensor's dtype
     if isinstance(b, np.generic):
-        b = b.item()
+        # numpy scalars count as Python numbers; PyTorch treats numpy bools as floats
+        b = builtins.float(b) if isinstance(b, np.bool_) else b.item()
     if isinstance(b, (builtins.bool, builtins.int, builtins.float)):
         rt = dtypes.result_type(a, b)
         return (a if da == rt else a.to(rt)), _const(b, rt)
-    if isinstance(b, complex):
-        raise TypeError("complex numbers are not supported")
     if isinstance(b, (list, tuple, np.ndarray)):
         return _coerce(a, Tensor(b))
-    raise TypeError(f"unsupported operand type: Tensor and {type(b).__name__}")
+    return None
+
+
+def _operands(a: Tensor, b: Any, name: str) -> tuple:
+    """`_coerce` for the method forms, which raise instead of deferring."""
+    pair = _coerce(a, b)
+    if pair is None:
+        raise TypeError(f"{name}(): unsupported operand type(s): 'Tensor' and "
+                        f"'{type(b).__name__}'; use a Tensor, a number or a list")
+    return pair
+
+
+def _method(result: Any, name: str, other: Any) -> Tensor:
+    if result is NotImplemented:
+        raise TypeError(f"{name}(): unsupported operand type(s): 'Tensor' and "
+                        f"'{type(other).__name__}'; use a Tensor, a number or a list")
+    return result
 
 
 def _binary(op: Any, a: Tensor, b: Any, reverse: bool = False) -> Tensor:
-    a, b = _coerce(a, b)
-    return op.apply(b, a) if reverse else op.apply(a, b)
+    """``a op b`` (``b op a`` if `reverse`) with PyTorch's type promotion;
+    NotImplemented for operands that are not numbers, lists or tensors."""
+    pair = _coerce(a, b)
+    if pair is None:
+        return NotImplemented
+    a, b = pair
+    if reverse:
+        a, b = b, a
+    try:
+        return op.apply(a, b)
+    except (ValueError, RuntimeError):
+        _check_broadcast(op.__name__.lower(), a.shape, b.shape)
+        raise
 
 
-def _broadcast_error(name: str, sa: tuple, sb: tuple) -> RuntimeError:
-    return RuntimeError(
-        f"{name}: the shapes {tuple(sa)} and {tuple(sb)} can't be broadcast together "
-        f"(sizes must match or be 1, comparing from the last dim). Reshape, unsqueeze "
-        f"or transpose one operand so they line up.")
+_OPERANDS = (Tensor, builtins.int, builtins.float, np.generic, list, tuple, np.ndarray)
+
+
+def _true_div(x: Tensor, other: Any) -> Tensor:
+    """``x / other``: integers and bools divide as float32 (a number stays
+    the number: -3 is not wrapped to uint8 first)."""
+    if x.data.dtype.kind != "f" and not isinstance(other, Tensor):
+        x = x.to(dtypes.default_float)
+    pair = _coerce(x, other)
+    if pair is None:
+        return NotImplemented
+    a, b = pair
+    if a.data.dtype.kind != "f":
+        a, b = a.to(dtypes.default_float), b.to(dtypes.default_float)
+    return _apply_binary(_ew.Div, a, b)
+
+
+def _apply_binary(op: Any, a: Tensor, b: Tensor) -> Tensor:
+    try:
+        return op.apply(a, b)
+    except (ValueError, RuntimeError):
+        _check_broadcast(op.__name__.lower(), a.shape, b.shape)
+        raise
+
+
+def _check_broadcast(name: str, *shapes: tuple) -> None:
+    """Raise PyTorch's error (with the shapes and a hint) if the shapes do
+    not broadcast together."""
+    ndim = max(len(s) for s in shapes)
+    for i in range(ndim - 1, -1, -1):
+        sizes = [s[len(s) - ndim + i] for s in shapes if len(s) - ndim + i >= 0]
+        big = [n for n in sizes if n != 1]
+        if big and builtins.any(n != big[0] for n in big):
+            shown = " and ".join(str(tuple(s)) for s in shapes)
+            raise RuntimeError(
+                f"{name}: The size of tensor a ({big[0]}) must match the size of tensor "
+                f"b ({next(n for n in big if n != big[0])}) at non-singleton dimension "
+                f"{i}: shapes {shown} can't be broadcast together (sizes must match or "
+                f"be 1, comparing from the last dim). Reshape, unsqueeze or transpose an "
+                f"operand so they line up.")
+
+
+def _no_bool_sub(a: Tensor, b: Any) -> None:
+    a_bool = a.data.dtype.kind == "b"
+    b_bool = type(b) is builtins.bool or isinstance(b, Tensor) and b.data.dtype.kind == "b"
+    if a_bool and b_bool:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is "
+                           "not supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+
+
+def _no_bool(t: Tensor, name: str) -> None:
+    if t.data.dtype.kind == "b":
+        raise _not_for_bool(name, f"{name}_cpu")
+
+
+def _not_for_bool(name: str, kernel: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"{name}: \"{kernel}\" not implemented for 'Bool': convert the bool tensor first "
+        f"(e.g. x.long() or x.float())")
+
+
+def _bool_pow(x: Tensor, exponent: Any) -> Tensor:
+    """bool tensor ** exponent: a bool exponent keeps bool (x ** True is x),
+    a number promotes as usual; a bool tensor exponent is an error."""
+    if type(exponent) is builtins.bool:
+
+        return Tensor._make(x.data.copy() if exponent else np.ones(x.shape, np.bool_))
+    pair = _coerce(x, exponent)
+    if pair is None:
+        return NotImplemented
+    if pair[0].data.dtype.kind == "b":
+        raise _not_for_bool("pow", "pow")
+    return _apply_binary(_ew.Pow, *pair)
+
+
+def _remainder(a: Tensor, b: Tensor) -> Tensor:
+    """Python's modulo on two promoted operands: numpy's remainder gives
+    PyTorch's exact numbers; the gradient comes from a - floor(a/b) * b."""
+    x, y = a.data, b.data
+    if x.dtype.kind == "b":
+        raise _not_for_bool("remainder", "remainder_cpu")
+    if x.dtype.kind in "iu" and not np.all(y):
+        raise RuntimeError("remainder: ZeroDivisionError (integer modulo by zero)")
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.asarray(np.remainder(x, y))
+    except ValueError:
+        _check_broadcast("remainder", x.shape, y.shape)
+        raise
+    if not (_state.enabled and (a._rg or b._rg)):
+        return Tensor._make(value)
+    out = a - _rounded_div(a, b, "floor") * b
+    out.data[...] = value  # same graph, exact values (Sub saves nothing)
+    return out
 
 
 def _floating(t: Tensor) -> Tensor:
@@ -1200,38 +1541,86 @@ def _require_float(t: Tensor, name: str) -> None:
 
 
 def _check_cast(name: str, result: np.dtype, target: np.dtype) -> None:
+    """An in-place result must fit the tensor's dtype category (bool <
+    integer < float), as in PyTorch: ``int_tensor += 1.5`` is an error."""
     if dtypes._category(result) > dtypes._category(target):
-        raise RuntimeError(f"{name}: result type {result} can't be cast to the desired "
-                           f"output type {target}; use the out-of-place form")
+        raise RuntimeError(
+            f"{name}: result type {dtypes.torch_name(result)} can't be cast to the desired "
+            f"output type {dtypes.torch_name(target)} ({result} into {target}); use the "
+            f"out-of-place form (x = x + y) or convert the tensor first (x = x.float())")
+
+
+def _take_history(t: Tensor, result: Tensor, version: int | None = None) -> None:
+    """`t` becomes the output of the node that made `result` (in-place
+    operations); `version` is what `t`'s version counter will read after the
+    change, so that a node saving its own output does not see it as changed."""
+    t._ctx, t._out_nr, t._rg = result._ctx, result._out_nr, result._rg
+    if t._ctx is not None:
+        _function.adopt_output(t._ctx, t._out_nr, t, version)
+
+
+def _inplace_error(name: str, data: np.ndarray, error: Exception) -> RuntimeError:
+    """numpy's complaint about an in-place write, in PyTorch's words."""
+    if not data.flags.writeable:
+        if builtins.any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+            return RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to "
+                f"tensor refers to a single memory location (it was made by expand or "
+                f"broadcast_to). Please clone() the tensor before performing the operation.")
+        return RuntimeError(f"{name}: this tensor's memory is read-only (it shares memory "
+                            f"with a read-only numpy array); clone() it first")
+    text = str(error)
+    if "Integers to negative integer powers" in text:
+        return RuntimeError(f"{name}: Integers to negative integer powers are not allowed; "
+                            f"use a float tensor")
+    return RuntimeError(f"{name}: {text}")
 
 
 def _logical(fn: Callable, a: Tensor, b: Any) -> Tensor:
-    a, b = _coerce(a, b)
+    pair = _coerce(a, b)
+    if pair is None:
+        return NotImplemented
+    a, b = pair
     if a.data.dtype.kind not in "biu":
         raise TypeError(f"{fn.__name__}: needs bool or integer tensors, got {a.dtype}")
-    return Tensor._make(np.asarray(fn(a.data, b.data)))
+    try:
+        return Tensor._make(np.asarray(fn(a.data, b.data)))
+    except ValueError:
+        _check_broadcast(fn.__name__, a.shape, b.shape)
+        raise
 
 
 def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
     """Division rounded toward zero ('trunc') or down ('floor'); carries no
-    gradient (its derivative is zero almost everywhere)."""
+    gradient (PyTorch does not differentiate it either)."""
     if mode not in ("trunc", "floor"):
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {mode!r}")
-    a, b = _coerce(a if isinstance(a, Tensor) else Tensor(a), b)
+    name = "floor_divide" if mode == "floor" else "div"
+    pair = _coerce(a, b)
+    if pair is None:
+        return NotImplemented
+    a, b = pair
     x, y = a.data, b.data
-    if x.dtype.kind in "biu":
-        if (np.asarray(y) == 0).any():
-            raise ZeroDivisionError("div: integer division by zero")
-        q = np.floor_divide(x, y)
-        if mode == "trunc":
-            q = np.where((q < 0) & (q * y != x), q + 1, q)
+    try:
+        if x.dtype.kind == "b":
+            raise _not_for_bool(name, "div_floor_cpu" if mode == "floor" else "div_trunc_cpu")
+        if x.dtype.kind in "iu":
+            if not np.all(y):
+                raise RuntimeError(f"{name}: ZeroDivisionError (integer division by zero)")
+            q = np.floor_divide(x, y)
+            if mode == "trunc":
+                q = np.where((q < 0) & (q * y != x), q + 1, q)
+            return Tensor._make(np.asarray(q))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.floor_divide(x, y) if mode == "floor" else np.trunc(x / y)
         return Tensor._make(np.asarray(q))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.floor(x / y) if mode == "floor" else np.trunc(x / y)
-    return Tensor._make(np.asarray(q))
+    except ValueError:
+        _check_broadcast(name, x.shape, y.shape)
+        raise
 
 
 def _var_args(name: str, dim: Any, unbiased: Any, keepdim: Any, correction: Any,
+
               axis: Any, keepdims: Any) -> tuple:
     if isinstance(dim, builtins.bool):  # old signature var(unbiased)
         dim, unbiased = None, dim
@@ -1252,27 +1641,29 @@ def _max_min(t: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any, is_max
     keepdim = _alias(keepdim, keepdims, False, name, "keepdim")
     if dim is None:
         if t.data.size == 0:
-            raise RuntimeError(f"{name}(): expected a non-empty tensor (shape "
-                               f"{tuple(t.shape)}); give a dim or check the input")
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0 (shape {tuple(t.shape)}). Specify the "
+                               f"reduction dim with the 'dim' argument.")
         return _red.AMax.apply(t, tuple(range(t.ndim)), False, is_max)
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}: dim must be a single int; use amax/amin for several dims")
     d = _dim_arg(dim, t.ndim, name)
     if t.ndim and t.shape[d] == 0:
-        raise IndexError(f"{name}(): expected reduction dim {d} to have non-zero size "
-                         f"(shape {tuple(t.shape)})")
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size "
+                         f"(shape {tuple(t.shape)}).")
+
     fn = np.argmax if is_max else np.argmin
-    idx = np.asarray(fn(t.data, axis=d if t.ndim else None))
+    idx = np.asarray(fn(t.data, axis=d if t.ndim else None), dtype=np.int64)
     idx_keep = np.expand_dims(idx, d) if t.ndim else idx
     values = _red.TakeAlongDim.apply(t, idx_keep, d, keepdim)
-    indices = Tensor._make(idx_keep if keepdim else idx.astype(np.int64))
-    if keepdim:
-        indices = Tensor._make(idx_keep.astype(np.int64))
-    return _red.ValuesIndices(values, indices)
+    return _red.ValuesIndices(values, Tensor._make(idx_keep if keepdim else idx))
 
 
 def _arg_reduce(t: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any,
                 fn: Callable, name: str) -> Tensor:
+    if t.data.dtype.kind == "b":
+        raise RuntimeError(f"{name}: \"{name}_cpu\" not implemented for 'Bool'; convert "
+                           f"first (x.long())")
     dim = _alias(dim, axis, None, name, "dim")
     keepdim = _alias(keepdim, keepdims, False, name, "keepdim")
     if t.data.size == 0 and (dim is None or t.shape[_dim_arg(dim, t.ndim, name)] == 0):
@@ -1292,31 +1683,46 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elementwise ``input if condition else other``, with broadcasting."""
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+        raise RuntimeError(f"where: expected condition to be a boolean tensor, but got a "
+                           f"tensor with dtype {cond.dtype}; compare first (e.g. x > 0)")
     if not isinstance(input, Tensor):
         if not isinstance(other, Tensor):
             input = Tensor(input)
         else:
-            other, input = _coerce(other, input)
-    a, b = _coerce(input, other)
-    return _ew.Where.apply(cond, a, b)
+            other, input = _operands(other, input, "where")
+    a, b = _operands(input, other, "where")
+    try:
+        return _ew.Where.apply(cond, a, b)
+    except ValueError:
+        _check_broadcast("where", cond.shape, a.shape, b.shape)
+        raise
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     """Split into pieces of a given size (the last may be smaller) or of
     the given list of sizes, along `dim`."""
+    if tensor.ndim == 0:
+        raise RuntimeError("split: split expects at least a 1-dimensional tensor")
     d = _dim_arg(dim, tensor.ndim, "split")
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, (builtins.int, np.integer)):
         size = builtins.int(split_size_or_sections)
-        if size <= 0 and not (size == 0 and n == 0):
-            raise RuntimeError(f"split: split_size must be positive, got {size}")
+        if size < 0:
+            raise RuntimeError(f"split: split expects split_size be non-negative, but got "
+                               f"split_size={size}")
+        if size == 0 and n != 0:
+            raise RuntimeError(f"split: split_size can only be 0 if dimension size is 0, "
+                               f"but got dimension size of {n} (dim {d})")
         sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
     else:
         sizes = [builtins.int(s) for s in split_size_or_sections]
-        if sum(sizes) != n or builtins.any(s < 0 for s in sizes):
-            raise RuntimeError(f"split: sizes {sizes} must be >= 0 and sum to the "
-                               f"size of dim {d} ({n})")
+        if builtins.any(s < 0 for s in sizes):
+            raise RuntimeError(f"split: split_with_sizes expects split_sizes have only "
+                               f"non-negative entries, but got split_sizes={sizes}")
+        if sum(sizes) != n:
+            raise RuntimeError(f"split: split_with_sizes expects split_sizes to sum exactly "
+                               f"to {n} (input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
     pieces, start = [], 0
     for s in sizes:
         pieces.append(tensor[(slice(None),) * d + (slice(start, start + s),)])
@@ -1327,47 +1733,13 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into `chunks` pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
-        raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+        raise RuntimeError(f"chunk: chunk expects `chunks` to be greater than 0, got: {chunks}")
+
     d = _dim_arg(dim, tensor.ndim, "chunk")
     n = tensor.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(tensor, size, d) if n else split(tensor, [0] * 1, d)
-
-
-def _format_tensor(t: Tensor) -> str:
-    data = t.data
-    prefix = "tensor("
-    if data.size == 0:
-        body = "[]"
-    else:
-        opts: dict = {"separator": ", ", "prefix": prefix, "threshold": 1000, "edgeitems": 3}
-        if data.dtype.kind == "f":
-            finite = data[np.isfinite(data)]
-            integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-            big = finite.size and np.abs(finite).max() >= 1e8
-            if integral and not big:
-                opts["formatter"] = {"float_kind": lambda v: _int_float(v)}
-            else:
-                opts.update(precision=4, floatmode="fixed")
-        body = np.array2string(data, **opts)
-    extras = []
-    if data.size == 0 and data.shape != (0,):
-        extras.append(f"size={tuple(data.shape)}")
-    if data.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool):
-        extras.append(f"dtype=tinygrad_lite.{data.dtype.name}")
-    if t._ctx is not None:
-        extras.append(f"grad_fn={t._ctx!r}")
-    elif t._rg:
-        extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
-
-
-def _int_float(v: float) -> str:
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return f"{v:.0f}."
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return split(tensor, [0] * chunks, d)
+    return split(tensor, -(-n // chunks), d)
 
 
 # The operations import Tensor, so they are imported after it is defined.
@@ -1375,3 +1747,6 @@ from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import movement as _mv  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
+from .autograd import views as _views  # noqa: E402
+from . import _indexing  # noqa: E402
+from .autograd import function as _function  # noqa: E402

@@ -17,7 +17,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, views
+
 from .function import Function
 from ..grad_mode import _state
 from ..tensor import Tensor
@@ -49,6 +50,19 @@ def conform(grad: Any, shape: tuple, dtype: np.dtype) -> Any:
     if grad.dtype != dtype:
         grad = grad.to(dtype) if isinstance(grad, Tensor) else grad.astype(dtype)
     return grad
+
+
+def _conform_from(node: Function, edge: tuple, grad: Any) -> Any:
+    """`conform` for the gradient `node` computed for `edge`, with an error
+    naming the node when the shape cannot be its input's."""
+    try:
+        return conform(grad, edge[2], edge[3])
+    except RuntimeError:
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index "
+            f"{node.edges.index(edge)} - got {list(grad.shape)} but expected shape "
+            f"compatible with {list(edge[2])} (the shape of that input of "
+            f"{type(node).__name__}.forward)") from None
 
 
 def topological_order(roots: Iterable[Function]) -> list:
@@ -97,7 +111,7 @@ class _Backward:
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
     def as_tensor(self, grad: Any) -> Tensor:
-        return grad if isinstance(grad, Tensor) else _new_tensor(grad)
+        return grad if isinstance(grad, Tensor) else _new_tensor(np.asarray(grad))
 
     def run_hooks(self, hooks: list, grad: Any) -> Any:
         for hook in hooks:
@@ -125,7 +139,9 @@ class _Backward:
         if leaf.grad is None:
             # The stored array must belong to this leaf alone: users and
             # optimizers change .grad in place (zero_, clip_grad_norm_).
-            if grad.base is not None or id(grad) in self.owned:
+            if type(grad) is not np.ndarray:
+                grad = np.array(grad)  # numpy makes 0-d results scalars
+            elif grad.base is not None or id(grad) in self.owned:
                 grad = grad.copy()
             self.owned.add(id(grad))
             leaf.grad = _new_tensor(grad)
@@ -135,7 +151,7 @@ class _Backward:
                 raise RuntimeError(
                     f"backward: cannot accumulate a gradient of shape {grad.shape} "
                     f"into .grad of shape {old.shape}; set .grad = None first")
-            leaf.grad.data = old + grad
+            leaf.grad.data = np.asarray(old + grad)
 
     def node_output_hooks(self, node: Function, grads: list) -> list:
         hooks = node._out_hooks
@@ -157,8 +173,8 @@ class _Backward:
                 trace = getattr(node, "_trace", None)
                 where = "".join(trace) if trace else ""
                 raise RuntimeError(
-                    f"Function '{type(node).__name__}Backward' returned {what} values "
-                    f"in its gradient for input {i}."
+                    f"Function '{node.name()}' returned {what} values in its {i}th output "
+                    f"(the gradient for input {i} of {type(node).__name__})."
                     + (f" The operation was created here:\n{where}" if where else ""))
 
     def run(self, roots: list, grads: list, needed: set | None = None) -> None:
@@ -170,6 +186,7 @@ class _Backward:
         order = topological_order({r._ctx: None for r in roots if r._ctx is not None})
         prev = _state.enabled
         _state.enabled = self.create_graph
+        errors = np.seterr(all="ignore")  # inf and nan propagate as in PyTorch
         try:
             for node in order:
                 grads_out = self.buffers.pop(node, None)
@@ -185,7 +202,7 @@ class _Backward:
                         continue
                     target, nr, shape, dtype = edge
                     if g.shape != shape or g.dtype != dtype:
-                        g = conform(g, shape, dtype)
+                        g = _conform_from(node, edge, g)
                     if isinstance(target, Function):
                         self.send(target, nr, g)
                     else:
@@ -194,6 +211,7 @@ class _Backward:
                     node._free()
         finally:
             _state.enabled = prev
+            np.seterr(**errors)
 
 
 def _root_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None,
@@ -214,8 +232,9 @@ def _root_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None,
                 g = Tensor(g)
             if g.shape != out.shape:
                 raise RuntimeError(
-                    f"{caller}: mismatch in shape: gradient has shape {tuple(g.shape)} "
-                    f"but the output has shape {tuple(out.shape)}; they must be equal")
+                    f"{caller}: Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{tuple(g.shape)} and output[{i}] has a shape of {tuple(out.shape)}; "
+                    f"the gradient must have the shape of the output")
             if create_graph:
                 g = g if g.dtype == out.dtype else g.to(out.dtype)
                 grads.append(g)
@@ -235,10 +254,12 @@ def _check_requires_grad(outputs: Sequence[Tensor], caller: str) -> None:
     for i, out in enumerate(outputs):
         if not isinstance(out, Tensor):
             raise TypeError(f"{caller}: expected Tensors, got {type(out).__name__}")
+        if out._view is not None and out._rg:
+            views.refresh(out)
         if not out._rg:
             raise RuntimeError(
-                f"{caller}: element {i} of the outputs does not require grad and has "
-                f"no grad_fn, so there is nothing to differentiate. Create the inputs "
+                f"{caller}: element {i} of tensors does not require grad and does not "
+                f"have a grad_fn, so there is nothing to differentiate. Create the inputs "
                 f"with requires_grad=True (or call .requires_grad_()) before computing "
                 f"it, and do not compute it under no_grad().")
 
@@ -284,8 +305,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
     node_inputs: dict = {}
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t._rg:
-            raise RuntimeError(f"grad: input {i} does not require grad; every tensor "
-                               f"in inputs must have requires_grad=True")
+            raise RuntimeError(f"grad: One of the differentiated Tensors (input {i}) does "
+                               f"not require grad; every tensor in inputs must have "
+                               f"requires_grad=True")
+        if t._view is not None:
+            views.refresh(t)
         if t._ctx is None:
             capture[id(t)] = i
         else:
@@ -311,13 +335,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute "
-                    f"the outputs, so it has no gradient; pass allow_unused=True to get "
-                    f"None for it")
+                    f"grad: The differentiated Tensor at index {i} (shape "
+                    f"{tuple(t.shape)}) appears to not have been used in the graph, so it "
+                    f"has no gradient. Set allow_unused=True if this is the desired "
+                    f"behavior (its gradient is then None).")
             if materialize_grads:
                 g = np.zeros(t.data.shape, t.data.dtype)
         if g is not None and not isinstance(g, Tensor):
-            g = _new_tensor(g)
+            g = _new_tensor(np.asarray(g))
         result.append(g)
     return tuple(result)
 

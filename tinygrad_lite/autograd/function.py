@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly, scope
+from . import anomaly, scope, views
+
 from ..grad_mode import _state, no_grad
 from ..tensor import Tensor
 
@@ -99,10 +100,12 @@ class Function:
         return tuple((None, 0) if e is None else (e[0], e[1]) for e in self.edges)
 
     def name(self) -> str:
-        return type(self).__name__
+        """The node's name as PyTorch prints it: ``CubeBackward`` for a
+        user's Function ``Cube`` (built-in operations: ``MulBackward0``)."""
+        return type(self).__name__ + "Backward"
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}Backward>"
+        return f"<{self.name()}>"
 
     def register_hook(self, fn: Any) -> None:
         raise NotImplementedError(
@@ -144,15 +147,15 @@ class Function:
             if g is None:  # PyTorch materializes missing output grads as zeros
                 out = self._output_tensor(nr)
                 g = np.zeros(out.shape, out.dtype)
-            wrapped.append(g if isinstance(g, Tensor) else _new_tensor(g))
+            wrapped.append(g if isinstance(g, Tensor) else _new_tensor(np.asarray(g)))
         result = type(self).backward(self, *wrapped)
         result = result if isinstance(result, tuple) else (result,)
         n_in = len(self.edges)
         if len(result) < n_in or any(r is not None for r in result[n_in:]):
             raise RuntimeError(
-                f"{type(self).__name__}.backward returned {len(result)} gradients "
-                f"but forward took {n_in} arguments: return one gradient (or None) "
-                f"per forward argument")
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {n_in}, got {len(result)}): {type(self).__name__}.backward "
+                f"must return one gradient (or None) per argument of forward")
         grads_in = []
         for i, (g, edge) in enumerate(zip(result, self.edges)):
             if g is not None and not isinstance(g, Tensor):
@@ -171,23 +174,27 @@ class Function:
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(
-                f"{type(self).__name__}: trying to backward through the graph a "
-                f"second time (or to read saved tensors after they were freed). "
-                f"The first backward freed the tensors this operation saved; pass "
-                f"retain_graph=True to the first backward() if you need to "
-                f"backward through the graph again.")
+                f"{self.name()}: Trying to backward through the graph a second time (or "
+                f"directly access saved tensors after they have already been freed). The "
+                f"first backward freed the tensors this operation saved; specify "
+                f"retain_graph=True in the first backward() (or autograd.grad()) if you "
+                f"need to backward through the graph a second time.")
         if saved is None:
             return ()
-        for s, v in zip(saved, self._saved_versions):
+        for i, (s, v) in enumerate(zip(saved, self._saved_versions)):
             now = self._current_version(s)
             if now != v:
-                what = ("its output" if isinstance(s, SavedOutput)
-                        else f"a tensor of shape {tuple(s.shape)}")
+                if isinstance(s, SavedOutput):
+                    what = f"[{s.data.dtype} tensor of shape {list(s.data.shape)}], which is " \
+                           f"output {s.nr} of {self.name()},"
+                else:
+                    what = f"[{s.dtype} tensor of shape {list(s.shape)}], saved by " \
+                           f"{self.name()} as its tensor {i},"
                 raise RuntimeError(
-                    f"{type(self).__name__}: {what} that this operation saved for "
-                    f"backward was modified by an in-place operation (version {v} "
-                    f"when saved, now {now}). Use the out-of-place form (e.g. "
-                    f"`x = x + 1` instead of `x += 1`) or clone() before changing it.")
+                    f"{self.name()}: one of the variables needed for gradient computation "
+                    f"has been modified by an inplace operation: {what} is at version "
+                    f"{now}; expected version {v} instead. Use the out-of-place form "
+                    f"(x = x + 1 instead of x += 1) or clone() the tensor before changing it.")
         return saved
 
     def _current_version(self, s: Any) -> int:
@@ -195,8 +202,8 @@ class Function:
             return 0
         if isinstance(s, SavedOutput):
             out = self._output_ref(s.nr)
-            return s.version if out is None else out._version_counter()
-        return s._version_counter()
+            return s.version if out is None else out._version
+        return s._version
 
     def _output_ref(self, nr: int) -> Tensor | None:
         refs = self._outputs
@@ -241,6 +248,10 @@ class Op(Function):
 
     __slots__ = ()
 
+    def name(self) -> str:
+        """PyTorch's name for the node: ``MulBackward0`` for `Mul`."""
+        return type(self).__name__ + "Backward0"
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         ctx = object.__new__(cls)
@@ -258,7 +269,9 @@ class Op(Function):
         saved = self._check_saved()
         if _state.enabled:
             return tuple(self._as_tensor(s) for s in saved)
-        return tuple(None if s is None else s.data for s in saved)
+        # tuple([...]), not tuple(<generator>): the latter's resized tuples pile
+        # up in CPython's tuple free lists (seen as memory growth by tracemalloc)
+        return tuple([None if s is None else s.data for s in saved])
 
     def _call_backward(self, grads: list) -> tuple:
         result = type(self).backward(self, grads[0])
@@ -270,16 +283,37 @@ def _edge(a: Any) -> tuple | None:
     leaf Tensor itself, with the shape and dtype it must arrive in."""
     if not (isinstance(a, Tensor) and a._rg):
         return None
+    view = a._view
+    if view is not None and view[3]._ctx is not view[4]:
+        views.refresh(a)  # its base was changed in place since it was made
+        if not a._rg:
+            return None
     data = a.data
     if a._ctx is None:
         return (a, 0, data.shape, data.dtype)
     return (a._ctx, a._out_nr, data.shape, data.dtype)
 
 
+def _note_constants(ctx: Function, args: tuple) -> None:
+    """Tensor arguments that need no gradient have no edge; remember them for
+    graph pictures (`tgl.viz.draw_graph`) as ``{arg_index: (tensor or weakref,
+    shape, dtype)}``. Small ones (a Python number made a constant) are kept
+    alive so their values can be shown; larger ones only weakly."""
+    consts = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and not a._rg:
+            data = a.data
+            consts[i] = (a if data.size <= 6 else weakref.ref(a), data.shape, data.dtype)
+    if consts:
+        ctx.__dict__["_constants"] = consts
+
+
 def _link(ctx: Function, args: tuple, outputs: list, raw: Any = None) -> list:
     """Record `ctx` as the node that made `outputs` from `args`."""
-    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
-    ctx.edges = tuple(_edge(a) for a in args)
+    ctx.edges = edges = tuple([_edge(a) for a in args])
+    ctx.needs_input_grad = tuple([e is not None for e in edges])
+    if None in ctx.edges:
+        _note_constants(ctx, args)
     ctx._out_hooks = None
     if type(outputs[0]) is np.ndarray:  # Op: one array
         out = _new_tensor(outputs[0], True, ctx)
@@ -324,4 +358,21 @@ def _seal_saved(ctx: Function, outputs: list, raw: Any = None) -> None:
                 s = _new_tensor(np.asarray(s))
         sealed.append(s)
     ctx._saved = tuple(sealed)
-    ctx._saved_versions = tuple(ctx._current_version(s) for s in sealed)
+    ctx._saved_versions = tuple([ctx._current_version(s) for s in sealed])
+
+
+def adopt_output(node: Function, nr: int, tensor: Tensor, version: int | None = None) -> None:
+    """Make `tensor` output `nr` of `node` (an in-place operation gave it the
+    node's result). `version`: what the tensor's version counter will read
+    once the change is counted; an output the node saved is noted at that
+    version, so that only later changes count as modifications."""
+    refs = node._outputs
+    if type(refs) is tuple:
+        node._outputs = refs[:nr] + (weakref.ref(tensor),) + refs[nr + 1:]
+    else:
+        node._outputs = weakref.ref(tensor)
+    saved = node._saved
+    if version is not None and saved is not None and saved is not FREED:
+        node._saved_versions = tuple(
+            version if isinstance(s, SavedOutput) and s.nr == nr else v
+            for s, v in zip(saved, node._saved_versions))
