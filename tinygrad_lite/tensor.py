@@ -1365,11 +1365,26 @@ def _result(value: Any) -> Tensor:
     return Tensor._make(np.asarray(value))
 
 
+_CONSTANTS: dict = {}
+
+
 def _const(value: Any, dtype: np.dtype) -> Tensor:
-    try:
-        return Tensor._make(np.array(value, dtype=dtype))
-    except OverflowError:  # e.g. -3 for uint8: wraps around, as in PyTorch
-        return Tensor._make(np.array(value).astype(dtype))
+    """A Python number as a 0-d constant tensor. Constants are cached: the
+    same number in the same dtype is one tensor object, which makes
+    ``y * 1.001`` as cheap as it can be (numbers never change in place; one
+    that somebody did change is not reused)."""
+    key = (type(value), value, dtype)
+    t = _CONSTANTS.get(key) if value else None  # 0.0 == -0.0: zeros are not cached
+    if t is None or t._ver:
+        try:
+            t = Tensor._make(np.array(value, dtype=dtype))
+        except OverflowError:  # e.g. -3 for uint8: wraps around, as in PyTorch
+            t = Tensor._make(np.array(value).astype(dtype))
+        if value:
+            if len(_CONSTANTS) >= 1024:
+                _CONSTANTS.clear()
+            _CONSTANTS[key] = t
+    return t
 
 
 def _coerce(a: Tensor, b: Any) -> tuple | None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import anomaly, views
 
-from .function import Function
+from .function import FREED, Function
 from ..grad_mode import _state
 from ..tensor import Tensor
 
@@ -187,9 +187,11 @@ class _Backward:
         prev = _state.enabled
         _state.enabled = self.create_graph
         errors = np.seterr(all="ignore")  # inf and nan propagate as in PyTorch
+        buffers, leaf, send = self.buffers, self.leaf, self.send
+        free = not self.retain_graph
         try:
             for node in order:
-                grads_out = self.buffers.pop(node, None)
+                grads_out = buffers.pop(node, None)
                 if grads_out is None or (needed is not None and node not in needed):
                     continue
                 if node._out_hooks:
@@ -204,11 +206,15 @@ class _Backward:
                     if g.shape != shape or g.dtype != dtype:
                         g = _conform_from(node, edge, g)
                     if isinstance(target, Function):
-                        self.send(target, nr, g)
+                        buf = buffers.get(target)
+                        if buf is None and type(target._outputs) is not tuple:
+                            buffers[target] = [g]  # the usual case: one output
+                        else:
+                            send(target, nr, g)
                     else:
-                        self.leaf(target, g)
-                if not self.retain_graph:
-                    node._free()
+                        leaf(target, g)
+                if free and node._saved is not None:
+                    node._saved = FREED
         finally:
             _state.enabled = prev
             np.seterr(**errors)

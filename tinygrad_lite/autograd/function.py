@@ -76,7 +76,7 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
-                 "_outputs", "_out_hooks", "_trace", "_scope", "__dict__")
+                 "_outputs", "_out_hooks", "_consts", "_trace", "_scope", "__dict__")
 
     # ----------------------------------------------------------- ctx API
     def save_for_backward(self, *tensors: Any) -> None:
@@ -231,10 +231,6 @@ class Function:
     def _as_tensor(self, s: Any) -> Tensor | None:
         return self._output_tensor(s.nr) if isinstance(s, SavedOutput) else s
 
-    def _free(self) -> None:
-        if self._saved is not None:
-            self._saved = FREED
-
 
 class Op(Function):
     """Base class of the built-in operations (see the module docstring).
@@ -254,28 +250,46 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        ctx = object.__new__(cls)
+        ctx = _new_node(cls)
         ctx._saved = None
         raw = cls.forward(ctx, *args, **kwargs)
         data = raw if type(raw) is np.ndarray else np.asarray(raw)  # numpy gives 0-d scalars
         if _state.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._rg:
-                    return _link(ctx, args, [data], raw)[0]
+                    return _link_op(ctx, args, data, raw)
         return _new_tensor(data)
 
     @property
     def saved_tensors(self) -> tuple:
-        saved = self._check_saved()
-        if _state.enabled:
-            return tuple(self._as_tensor(s) for s in saved)
-        # tuple([...]), not tuple(<generator>): the latter's resized tuples pile
-        # up in CPython's tuple free lists (seen as memory growth by tracemalloc)
-        return tuple([None if s is None else s.data for s in saved])
+        saved = self._saved
+        if saved is None:
+            return ()
+        if _state.enabled or saved is FREED:
+            return tuple([self._as_tensor(s) for s in self._check_saved()])
+        # The hot path of an ordinary backward: arrays, versions checked inline.
+        arrays = []
+        for s, version in zip(saved, self._saved_versions):
+            if s is None:
+                arrays.append(None)
+                continue
+            if type(s) is SavedOutput:
+                out = self._outputs()
+                now = s.version if out is None else out._version
+            else:
+                base = s._base
+                now = s._ver if base is None else base._ver
+            if now != version:
+                self._check_saved()  # raises, naming the operation
+            arrays.append(s.data)
+        return tuple(arrays)
 
     def _call_backward(self, grads: list) -> tuple:
         result = type(self).backward(self, grads[0])
         return result if type(result) is tuple else (result,)
+
+
+_new_node = object.__new__
 
 
 def _edge(a: Any) -> tuple | None:
@@ -294,47 +308,81 @@ def _edge(a: Any) -> tuple | None:
     return (a._ctx, a._out_nr, data.shape, data.dtype)
 
 
-def _note_constants(ctx: Function, args: tuple) -> None:
-    """Tensor arguments that need no gradient have no edge; remember them for
-    graph pictures (`tgl.viz.draw_graph`) as ``{arg_index: (tensor or weakref,
-    shape, dtype)}``. Small ones (a Python number made a constant) are kept
-    alive so their values can be shown; larger ones only weakly."""
-    consts = {}
+def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
+    """Record built-in op `ctx` as the maker of `data` from `args`: the
+    per-operation hot path, so it is written as one plain loop."""
+    edges, needs = [], []
+    consts = None
     for i, a in enumerate(args):
-        if isinstance(a, Tensor) and not a._rg:
-            data = a.data
-            consts[i] = (a if data.size <= 6 else weakref.ref(a), data.shape, data.dtype)
-    if consts:
-        ctx.__dict__["_constants"] = consts
+        if isinstance(a, Tensor):
+            if a._rg:
+                if a._view is None:
+                    d, node = a.data, a._ctx
+                    edge = ((a, 0, d.shape, d.dtype) if node is None
+                            else (node, a._out_nr, d.shape, d.dtype))
+                else:
+                    edge = _edge(a)  # a view: its history may need a refresh
+                edges.append(edge)
+                needs.append(edge is not None)
+                continue
+            if consts is None:
+                consts = {}
+            consts[i] = a  # kept for graph pictures (tgl.viz)
+        edges.append(None)
+        needs.append(False)
+    ctx.edges = tuple(edges)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._consts = consts
+    ctx._out_hooks = None
+    out = _new_tensor(data, True, ctx)
+    ctx._outputs = weakref.ref(out)
+    saved = ctx._saved
+    if saved:
+        sealed, versions = [], []
+        for s in saved:
+            if type(s) is np.ndarray or s is raw:
+                if s is raw or s is data:
+                    s, now = SavedOutput(0, data), 0
+                else:
+                    s, now = _new_tensor(s), 0  # a constant array (a mask, weights)
+            elif s is None:
+                now = 0
+            else:
+                base = s._base
+                now = s._ver if base is None else base._ver
+            sealed.append(s)
+            versions.append(now)
+        ctx._saved = tuple(sealed)
+        ctx._saved_versions = tuple(versions)
+    if scope.current:
+        ctx._scope = scope.current
+    if anomaly._enabled:
+        ctx._trace = anomaly.creation_trace()
+    return out
 
 
-def _link(ctx: Function, args: tuple, outputs: list, raw: Any = None) -> list:
-    """Record `ctx` as the node that made `outputs` from `args`."""
+def _link(ctx: Function, args: tuple, outputs: list) -> list:
+    """Record the public Function `ctx` as the maker of `outputs`."""
     ctx.edges = edges = tuple([_edge(a) for a in args])
     ctx.needs_input_grad = tuple([e is not None for e in edges])
-    if None in ctx.edges:
-        _note_constants(ctx, args)
+    consts = {i: a for i, a in enumerate(args) if isinstance(a, Tensor) and not a._rg}
+    ctx._consts = consts or None
     ctx._out_hooks = None
-    if type(outputs[0]) is np.ndarray:  # Op: one array
-        out = _new_tensor(outputs[0], True, ctx)
-        ctx._outputs = weakref.ref(out)
-        outputs = [out]
-    else:
-        skip = ctx.__dict__.get("_non_differentiable", ())
-        refs = []
-        for nr, out in enumerate(outputs):
-            if isinstance(out, Tensor):
-                if out.data.dtype.kind == "f" and id(out) not in skip:
-                    out._ctx, out._rg, out._out_nr = ctx, True, nr
-                refs.append(weakref.ref(out))
-            else:
-                refs.append(lambda: None)
-        ctx._outputs = tuple(refs)
-        ctx.__dict__["_out_meta"] = tuple(
-            (o.data.shape, o.data.dtype) if isinstance(o, Tensor) else ((), np.dtype("float32"))
-            for o in outputs)
+    skip = ctx.__dict__.get("_non_differentiable", ())
+    refs = []
+    for nr, out in enumerate(outputs):
+        if isinstance(out, Tensor):
+            if out.data.dtype.kind == "f" and id(out) not in skip:
+                out._ctx, out._rg, out._out_nr = ctx, True, nr
+            refs.append(weakref.ref(out))
+        else:
+            refs.append(lambda: None)
+    ctx._outputs = tuple(refs)
+    ctx.__dict__["_out_meta"] = tuple(
+        (o.data.shape, o.data.dtype) if isinstance(o, Tensor) else ((), np.dtype("float32"))
+        for o in outputs)
     if ctx._saved:
-        _seal_saved(ctx, outputs, raw)
+        _seal_saved(ctx, outputs)
     if scope.current:
         ctx._scope = scope.current
     if anomaly._enabled:
@@ -342,15 +390,13 @@ def _link(ctx: Function, args: tuple, outputs: list, raw: Any = None) -> list:
     return outputs
 
 
-def _seal_saved(ctx: Function, outputs: list, raw: Any = None) -> None:
-    """Turn what forward saved into Tensors (inputs, constants) and
-    SavedOutput markers (the node's own outputs), and note versions.
-    `raw` is what an Op's forward returned, before becoming an array."""
+def _seal_saved(ctx: Function, outputs: list) -> None:
+    """Turn what a public Function's forward saved into Tensors (inputs,
+    constants) and SavedOutput markers (its own outputs), and note versions."""
     sealed = []
     for s in ctx._saved:
         for nr, out in enumerate(outputs):
-            if s is out or (isinstance(out, Tensor) and s is out.data) or (
-                    raw is not None and s is raw):
+            if s is out or (isinstance(out, Tensor) and s is out.data):
                 s = SavedOutput(nr, out.data)
                 break
         else:

@@ -5,7 +5,7 @@ stored in it: a node's ``edges`` name its inputs (the producing node and
 output number, or the leaf Tensor itself), and ``_outputs`` holds weak
 references to the tensors it made, alive only while the user holds them.
 Constants (inputs that need no gradient) have no edge; `_link` notes them in
-``node._constants``. `walk` turns all of this into `TensorItem` and `OpItem`
+``node._consts``. `walk` turns all of this into `TensorItem` and `OpItem`
 records plus the arrows between them, so that drawing never has to know
 these details.
 
@@ -13,7 +13,6 @@ Everything here is iterative (no recursion): a 100,000-node chain is fine.
 """
 from __future__ import annotations
 
-import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,14 +89,16 @@ def _input_item(node: Function, slot: int, edge: tuple | None) -> TensorItem | N
             return TensorItem(("out", id(target), nr), "out", shape, dtype,
                               tensor=live_output(target, nr), node=target, nr=nr)
         return TensorItem(("leaf", id(target)), "leaf", shape, dtype, tensor=target)
-    const = getattr(node, "__dict__", {}).get("_constants", {}).get(slot)
-    if const is None:
+    consts = getattr(node, "_consts", None)
+    t = consts.get(slot) if consts else None
+    if t is None:
         return None
-    held, shape, dtype = const
-    t = held() if isinstance(held, weakref.ref) else held
-    if t is not None and t._ctx is None:
+    shape, dtype = t.data.shape, t.data.dtype
+    if t._ctx is None and t.data.ndim:
         return TensorItem(("leaf", id(t)), "leaf", shape, dtype, tensor=t)
-    return TensorItem(("const", id(node), slot), "const", shape, dtype, node=node)
+    # numbers made constants (0-d) get a node per use, so shared ones do not
+    # tie unrelated parts of the picture together
+    return TensorItem(("const", id(node), slot), "const", shape, dtype, tensor=t, node=node)
 
 
 def walk(roots: list) -> Walk:
