@@ -347,6 +347,8 @@ def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
                     s, now = _new_tensor(s), 0  # a constant array (a mask, weights)
             elif s is None:
                 now = 0
+            elif not isinstance(s, Tensor):  # a numpy scalar, e.g. a 0-d mask from `&`
+                s, now = _new_tensor(np.asarray(s)), 0
             else:
                 base = s._base
                 now = s._ver if base is None else base._ver

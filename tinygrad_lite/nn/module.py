@@ -8,7 +8,9 @@ paths, the same keys PyTorch gives the same model ("0.weight",
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
@@ -39,10 +41,23 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __deepcopy__(self, memo: dict) -> "Parameter":
+        """copy.deepcopy(model) copies the weights (and gradient)."""
+        if id(self) in memo:
+            return memo[id(self)]
+        new = Parameter(self.data.copy(), self.requires_grad)
+        if self.grad is not None:
+            new.grad = Tensor._make(self.grad.data.copy())
+        memo[id(self)] = new
+        return new
+
 
 class _IncompatibleKeys(NamedTuple):
     missing_keys: list
     unexpected_keys: list
+
+
+_hook_ids = itertools.count()  # unique keys, so removing one hook never hits another
 
 
 class _HookHandle:
@@ -76,8 +91,9 @@ class Module:
                 f"super().__init__() first in {type(self).__name__}.__init__")
         if isinstance(value, (Parameter, Module)):
             store = self._parameters if isinstance(value, Parameter) else self._modules
-            self._forget(name)
-            store[name] = value
+            if name not in store:
+                self._forget(name)
+            store[name] = value  # a replaced entry keeps its place (as PyTorch)
             return
         for store, kind in ((self._parameters, "Parameter"), (self._modules, "Module"),
                             (self._buffers, "Tensor")):
@@ -121,7 +137,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
                             f"{type(param).__name__}")
-        self._check_name(name, "register_parameter")
+        self._check_name(name, "register_parameter", self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -130,7 +146,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        self._check_name(name, "register_buffer")
+        self._check_name(name, "register_buffer", self._buffers)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -141,16 +157,21 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module, got "
                             f"{type(module).__name__}")
-        self._check_name(name, "add_module")
+        self._check_name(name, "add_module", self._modules)
         self._modules[name] = module
 
     register_module = add_module
 
-    def _check_name(self, name: str, caller: str) -> None:
+    def _check_name(self, name: str, caller: str, store: dict) -> None:
+        """A valid new name for `store` (it may replace an entry of `store`
+        itself, not another attribute), as PyTorch checks."""
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{caller}: name must be a non-empty string without '.', got {name!r}")
-        if name in self.__dict__:
-            raise KeyError(f"{caller}: attribute {name!r} already exists")
+        taken = name in self.__dict__ or hasattr(type(self), name) or any(
+            name in other for other in (self._parameters, self._buffers, self._modules)
+            if other is not store)
+        if taken:
+            raise KeyError(f"{caller}: attribute {name!r} already exists; choose another name")
 
     # ------------------------------------------------------------- calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -158,30 +179,32 @@ class Module:
                                   f"forward(self, ...) in the subclass")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        if self._forward_pre_hooks:
+            for hook in list(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         prev = scope.enter(self)
         try:
             out = self.forward(*args, **kwargs)
         finally:
             scope.leave(prev)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
         return out
 
     def register_forward_hook(self, hook: Callable) -> _HookHandle:
         """``hook(module, inputs, output)`` runs after each forward."""
-        key = id(hook) ^ len(self._forward_hooks)
+        key = next(_hook_ids)
         self._forward_hooks[key] = hook
         return _HookHandle(self._forward_hooks, key)
 
     def register_forward_pre_hook(self, hook: Callable) -> _HookHandle:
         """``hook(module, inputs)`` runs before each forward."""
-        key = id(hook) ^ len(self._forward_pre_hooks)
+        key = next(_hook_ids)
         self._forward_pre_hooks[key] = hook
         return _HookHandle(self._forward_pre_hooks, key)
 
@@ -256,10 +279,13 @@ class Module:
 
     # ---------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> "Module":
+        """Set training mode here and (through their own train()) in every
+        submodule: Dropout and BatchNorm behave differently in the two."""
         if not isinstance(mode, bool):
             raise ValueError(f"train: mode is expected to be a bool, got {mode!r}")
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> "Module":
@@ -276,8 +302,13 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            else:
-                p.grad = Tensor._make(np.zeros_like(p.grad.data))
+            else:  # in place, so references to the gradient see the zeros
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.data[...] = 0
+                p.grad._bump_version()
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """Call fn on every submodule (children first) and on self."""
@@ -339,7 +370,9 @@ class Module:
         """Every parameter and persistent buffer by its dotted path; the
         tensors share memory with the model (detached unless keep_vars)."""
         out = OrderedDict() if destination is None else destination
-        for path, module in self.named_modules(prefix=prefix.rstrip(".")):
+        # a module used in two places is saved under both paths (as PyTorch)
+        for path, module in self.named_modules(prefix=prefix.rstrip("."),
+                                               remove_duplicate=False):
             dot = f"{path}." if path else ""
             for name, p in module._parameters.items():
                 if p is not None:
@@ -349,12 +382,24 @@ class Module:
                     out[dot + name] = b if keep_vars else b.detach()
         return out
 
-    def load_state_dict(self, state_dict: Any, strict: bool = True) -> _IncompatibleKeys:
-        """Copy tensors into this model's parameters and buffers by key.
+    def load_state_dict(self, state_dict: Any, strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
+        """Copy tensors (or numpy arrays) into this model's parameters and
+        buffers by key, in place and cast to their dtypes.
 
         With ``strict=True`` missing or unexpected keys raise; a shape
         mismatch always raises, naming the key and both shapes. Returns the
-        missing and unexpected keys."""
+        missing and unexpected keys (a named tuple). ``assign=True`` is not
+        supported (NotImplementedError): values are always copied."""
+        if assign:
+            raise NotImplementedError("load_state_dict: assign=True is not supported; the "
+                                      "values are copied into the existing parameters")
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}")
+        state_dict = dict(state_dict)
+        for path, module in self.named_modules(remove_duplicate=False):
+            module._upgrade_state_dict(state_dict, f"{path}." if path else "")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -386,6 +431,11 @@ class Module:
                     target.data[...] = array.astype(target.dtype, copy=False)
                     target._bump_version()
         return _IncompatibleKeys(missing, unexpected)
+
+    def _upgrade_state_dict(self, state_dict: dict, prefix: str) -> None:
+        """Fill in entries an older or foreign state dict may lack (keys
+        start with `prefix`); BatchNorm adds num_batches_tracked, as
+        PyTorch does when loading a state dict without it."""
 
     # ---------------------------------------------------------------- repr
     def extra_repr(self) -> str:
