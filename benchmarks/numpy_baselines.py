@@ -76,30 +76,32 @@ class MoonsMLP:
 
 
 def _im2col(x: np.ndarray, k: int, pad: int) -> np.ndarray:
-    """(N, C, H, W) -> (N, H', W', C, k, k) windows of the padded input."""
+    """(N, C, H, W) -> a (N*H'*W', C*k*k) matrix of the padded input's windows."""
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    return sliding_window_view(xp, (k, k), axis=(2, 3)).transpose(0, 2, 3, 1, 4, 5)
+    windows = sliding_window_view(xp, (k, k), axis=(2, 3)).transpose(0, 2, 3, 1, 4, 5)
+    n, h, w = windows.shape[:3]
+    return windows.reshape(n * h * w, -1)  # one copy, then plain matmuls
 
 
 def _conv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, pad: int) -> tuple:
+    n, _, h, w = x.shape
     cols = _im2col(x, W.shape[2], pad)
-    out = np.tensordot(cols, W, axes=([3, 4, 5], [1, 2, 3])) + b  # (N, H, W, O)
-    return out.transpose(0, 3, 1, 2), cols
+    out = cols @ W.reshape(W.shape[0], -1).T + b  # (N*H*W, O)
+    return out.reshape(n, h, w, -1).transpose(0, 3, 1, 2), cols
 
 
 def _conv_backward(dout: np.ndarray, cols: np.ndarray, x_shape: tuple, W: np.ndarray,
                    pad: int) -> tuple:
-    d = dout.transpose(0, 2, 3, 1)  # (N, H, W, O)
-    dW = np.tensordot(d, cols, axes=([0, 1, 2], [0, 1, 2]))
-    db = d.sum(axis=(0, 1, 2))
-    dcols = np.tensordot(d, W, axes=([3], [0]))  # (N, H, W, C, k, k)
     n, c, h, w = x_shape
     k = W.shape[2]
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, W.shape[0])  # (N*H*W, O)
+    dW = (d.T @ cols).reshape(W.shape)
+    db = d.sum(axis=0)
+    dcols = (d @ W.reshape(W.shape[0], -1)).reshape(n, h, w, c, k, k)
     dxp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dout.dtype)
     for i in range(k):
         for j in range(k):
-            dxp[:, :, i:i + h + 2 * pad - k + 1, j:j + w + 2 * pad - k + 1] += \
-                dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
+            dxp[:, :, i:i + h, j:j + w] += dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
     return dxp[:, :, pad:pad + h, pad:pad + w], dW, db
 
 
