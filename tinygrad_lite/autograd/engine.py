@@ -186,38 +186,36 @@ class _Backward:
         order = topological_order({r._ctx: None for r in roots if r._ctx is not None})
         prev = _state.enabled
         _state.enabled = self.create_graph
-        errors = np.seterr(all="ignore")  # inf and nan propagate as in PyTorch
         buffers, leaf, send = self.buffers, self.leaf, self.send
         free = not self.retain_graph
         try:
-            for node in order:
-                grads_out = buffers.pop(node, None)
-                if grads_out is None or (needed is not None and node not in needed):
-                    continue
-                if node._out_hooks:
-                    grads_out = self.node_output_hooks(node, grads_out)
-                grads_in = node._call_backward(grads_out)
-                if anomaly._enabled:
-                    self.check_finite(node, grads_in)
-                for edge, g in zip(node.edges, grads_in):
-                    if g is None or edge is None:
+            with np.errstate(all="ignore"):  # inf and nan propagate as in PyTorch
+                for node in order:
+                    grads_out = buffers.pop(node, None)
+                    if grads_out is None or (needed is not None and node not in needed):
                         continue
-                    target, nr, shape, dtype = edge
-                    if g.shape != shape or g.dtype != dtype:
-                        g = _conform_from(node, edge, g)
-                    if isinstance(target, Function):
-                        buf = buffers.get(target)
-                        if buf is None and type(target._outputs) is not tuple:
-                            buffers[target] = [g]  # the usual case: one output
+                    if node._out_hooks:
+                        grads_out = self.node_output_hooks(node, grads_out)
+                    grads_in = node._call_backward(grads_out)
+                    if anomaly._enabled:
+                        self.check_finite(node, grads_in)
+                    for edge, g in zip(node.edges, grads_in):
+                        if g is None or edge is None:
+                            continue
+                        target, nr, shape, dtype = edge
+                        if g.shape != shape or g.dtype != dtype:
+                            g = _conform_from(node, edge, g)
+                        if isinstance(target, Function):
+                            if type(target._outputs) is not tuple and target not in buffers:
+                                buffers[target] = [g]  # the usual case: one output
+                            else:
+                                send(target, nr, g)
                         else:
-                            send(target, nr, g)
-                    else:
-                        leaf(target, g)
-                if free and node._saved is not None:
-                    node._saved = FREED
+                            leaf(target, g)
+                    if free and node._saved is not None:
+                        node._saved = FREED
         finally:
             _state.enabled = prev
-            np.seterr(**errors)
 
 
 def _root_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None,

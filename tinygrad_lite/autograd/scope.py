@@ -1,36 +1,43 @@
 """Which module calls are running, so that graph nodes know where they were
 made (``tgl.viz.draw_graph`` boxes the operations of each module).
 
-`current` is a tuple of ``(path, class_name)`` pairs, outermost first, e.g.
-``(("", "Net"), ("encoder", "Sequential"), ("encoder.0", "Linear"))``.
-`nn.Module.__call__` enters and leaves it; every recorded node keeps the
-tuple that was current when it was made.
+`current` is the tuple of module objects whose ``__call__`` is running,
+outermost first. `nn.Module.__call__` enters and leaves it (cheaply: one
+tuple per call); every recorded node keeps the tuple that was current when
+it was made, and `describe` turns it into names only when a picture needs
+them.
 """
 from __future__ import annotations
 
 from typing import Any
 
 current: tuple = ()
-_objects: tuple = ()  # the module objects behind `current`
 
 
 def enter(module: Any) -> tuple:
     """Push `module`; returns the previous state for `leave`."""
-    global current, _objects
-    prev = (current, _objects)
-    name = ""
-    if _objects:
-        parent_path = current[-1][0]
-        child = _child_name(_objects[-1], module)
-        name = child if not parent_path else f"{parent_path}.{child}"
-    current = current + ((name, type(module).__name__),)
-    _objects = _objects + (module,)
+    global current
+    prev = current
+    current = prev + (module,)
     return prev
 
 
 def leave(prev: tuple) -> None:
-    global current, _objects
-    current, _objects = prev
+    global current
+    current = prev
+
+
+def describe(modules: tuple) -> tuple:
+    """``(path, class_name)`` for each module of a scope, e.g.
+    ``(("", "Net"), ("encoder", "Sequential"), ("encoder.0", "Linear"))``."""
+    described = []
+    path = ""
+    for depth, module in enumerate(modules):
+        if depth:
+            child = _child_name(modules[depth - 1], module)
+            path = child if not path else f"{path}.{child}"
+        described.append((path, type(module).__name__))
+    return tuple(described)
 
 
 def _child_name(parent: Any, module: Any) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import numpy as np
 
 from ..autograd.function import FREED, Function, SavedOutput
+from ..autograd.scope import describe
 from ..tensor import Tensor
 from . import style
 from .walk import OpItem, TensorItem, Walk, forward_order, walk
@@ -24,6 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+def _scope_of(node: Any) -> tuple:
+    """The ``(path, class_name)`` module scope a node was made in."""
+    return describe(getattr(node, "_scope", ()))
 
 
 def draw_graph(root: Tensor | Iterable[Tensor], params: Any = None, show_data: bool = True,
@@ -288,16 +294,16 @@ class _Picture:
         ``<module path>.<name>``, that module's (when its operations show);
         a scalar constant, its first consumer's; other leaves, none."""
         if isinstance(item, OpItem):
-            return getattr(item.node, "_scope", ())
+            return _scope_of(item.node)
         if item.kind == "out":
-            return getattr(item.node, "_scope", ())
+            return _scope_of(item.node)
         consumers = [op for op in item.consumers if op.key in self.kept]
         if role == "constant" and int(np.prod(item.shape)) == 1 and consumers:
-            return getattr(consumers[0].node, "_scope", ())
+            return _scope_of(consumers[0].node)
         name = self.labels.get(item.key, "")
         owner = name.rpartition(".")[0]
         for op in consumers:
-            scope = getattr(op.node, "_scope", ())
+            scope = _scope_of(op.node)
             for depth, (path, _) in enumerate(scope):
                 if path == owner and owner:
                     return scope[:depth + 1]
