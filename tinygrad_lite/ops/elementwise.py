@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
+from ..tensor import Tensor
 from . import dual
 from .special import erf
 
@@ -75,12 +76,15 @@ class Pow(Op):
         except ValueError:
             raise RuntimeError("pow: integers to negative integer powers are not "
                                "allowed; use a float tensor (x.float() ** -1)") from None
-        ctx.save_for_backward(x, y, out)
+        # the result is needed only for the exponent's gradient (as in PyTorch,
+        # so that `y = x ** 2; y.mul_(3)` keeps y differentiable)
+        ctx.save_for_backward(x, y, out if y._rg else None)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, y, out = ctx.saved_tensors
+
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
         if need_x:
@@ -341,26 +345,44 @@ class Expm1(Op):
 
 
 class Clamp(Op):
-    """Gradient flows where min <= x <= max (boundaries included, as PyTorch)."""
+    """clamp(x, lo, hi); each bound is None, a number or a Tensor.
+
+    Gradients follow PyTorch: x gets it where lo <= x <= hi (bounds
+    included); a Tensor bound gets it where it is the result: lo where
+    x < lo < hi, hi where x > hi or hi < lo (then hi wins everywhere).
+    """
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         v = x.data
+        lo_v = lo.data if isinstance(lo, Tensor) else lo
+        hi_v = hi.data if isinstance(hi, Tensor) else hi
         inside = np.ones(v.shape, np.bool_)
         out = v
-        if lo is not None:
-            inside &= v >= lo
-            out = np.maximum(out, np.asarray(lo, v.dtype))
-        if hi is not None:
-            inside &= v <= hi
-            out = np.minimum(out, np.asarray(hi, v.dtype))
-        ctx.save_for_backward(inside)
+        try:
+            if lo is not None:
+                inside = inside & (v >= lo_v)
+                out = np.maximum(out, lo_v if isinstance(lo, Tensor) else np.asarray(lo_v, v.dtype))
+            if hi is not None:
+                inside = inside & (v <= hi_v)
+                out = np.minimum(out, hi_v if isinstance(hi, Tensor) else np.asarray(hi_v, v.dtype))
+        except ValueError:
+            shapes = [np.shape(b) for b in (v, lo_v, hi_v) if b is not None]
+            raise RuntimeError(f"clamp: the shapes of the input and the bounds {shapes} do "
+                               f"not broadcast together; reshape the bounds") from None
+        to_lo = to_hi = None
+        if isinstance(lo, Tensor) and lo._rg:
+            to_lo = v < lo_v if hi is None else (v < lo_v) & (lo_v < hi_v)
+        if isinstance(hi, Tensor) and hi._rg:
+            to_hi = v > hi_v if lo is None else (v > hi_v) | (hi_v < lo_v)
+        ctx.save_for_backward(inside, to_lo, to_hi)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (inside,) = ctx.saved_tensors
-        return g * inside, None, None
+        inside, to_lo, to_hi = ctx.saved_tensors
+        return (g * inside, None if to_lo is None else g * to_lo,
+                None if to_hi is None else g * to_hi)
 
 
 def _tie_weights(x: np.ndarray, y: np.ndarray, x_loses: np.ndarray,

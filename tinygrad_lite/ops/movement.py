@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import views
 from ..autograd.function import Op
+
 from ..tensor import Tensor
 from . import dual
 
@@ -25,7 +27,7 @@ class ViewOp(Op):
     def apply(cls, x: Tensor, *args: Any) -> Tensor:
         out = super().apply(x, *args)
         if out.data.base is not None and np.shares_memory(out.data, x.data):
-            out._base = x if x._base is None else x._base
+            views.mark(out, x, cls, args)  # shares memory, version and (lazily) history
         return out
 
 

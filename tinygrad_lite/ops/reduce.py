@@ -3,16 +3,22 @@ Tensor methods normalise it); backward broadcasts the gradient back over
 the reduced dims."""
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
 
 from ..autograd.function import Op
-from ..tensor import Tensor
 from . import dual
 
 #: What ``max(dim)`` / ``min(dim)`` return, as PyTorch's named tuple.
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+class EmptyReductionError(IndexError, RuntimeError):
+    """amax/amin over a dim of size 0. PyTorch raises RuntimeError when no
+    dim is given and IndexError when one is; the operation cannot tell the
+    two apart, so its error is both."""
 
 
 def kept_shape(shape: tuple, dims: tuple) -> tuple:
@@ -53,23 +59,66 @@ class Mean(Op):
         return spread(g / max(n, 1), ctx.shape, ctx.dims), None, None
 
 
+def _variance(ctx, x, dims: tuple, correction: int) -> np.ndarray:
+    """The variance of x over dims, keepdim shape; notes what backward needs."""
+    v = x.data
+    ctx.shape, ctx.dims = v.shape, dims
+    ctx.denom = max(0, _count(v.shape, dims) - correction)
+    if ctx.denom == 0:
+        warnings.warn(f"var/std: degrees of freedom is <= 0 ({_count(v.shape, dims)} elements "
+                      f"per group, correction={correction}), so the result is nan or inf. "
+                      f"Use correction=0 or reduce over more elements.", stacklevel=5)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = v - np.mean(v, axis=dims, keepdims=True)
+        return np.sum(dev * dev, axis=dims, keepdims=True) / v.dtype.type(ctx.denom)
+
+
+def _drop_dims(out: np.ndarray, dims: tuple, keepdim: bool) -> np.ndarray:
+    return out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in dims])
+
+
+def _variance_grad(ctx, g_kept, x):
+    """Gradient of the variance for x, from the gradient of the variance
+    (in keepdim shape): 2 (x - mean) / (n - correction)."""
+    dev = x - x.mean(axis=ctx.dims, keepdims=True)
+    return spread(g_kept, ctx.shape, ctx.dims) * (2 * dev / ctx.denom)
+
+
 class Var(Op):
     """Variance with ``correction`` (1: unbiased, 0: population)."""
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
         ctx.save_for_backward(x)
-        ctx.shape, ctx.dims = x.data.shape, dims
-        ctx.denom = max(0, _count(x.data.shape, dims) - correction)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dev = x.data - np.mean(x.data, axis=dims, keepdims=True)
-            return np.sum(dev * dev, axis=dims, keepdims=keepdim) / x.data.dtype.type(ctx.denom)
+        return _drop_dims(_variance(ctx, x, dims, correction), dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        dev = x - x.mean(axis=ctx.dims, keepdims=True)
-        return spread(g, ctx.shape, ctx.dims) * (2 * dev / ctx.denom), None, None, None
+        g_kept = g.reshape(kept_shape(ctx.shape, ctx.dims))
+        return _variance_grad(ctx, g_kept, x), None, None, None
+
+
+class Std(Op):
+    """Standard deviation, the square root of `Var`. Where it is 0 the
+    gradient is 0 (PyTorch's choice; the true derivative is infinite)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        with np.errstate(invalid="ignore"):
+            out = _drop_dims(np.sqrt(_variance(ctx, x, dims, correction)), dims, keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        kshape = kept_shape(ctx.shape, ctx.dims)
+        s = out.reshape(kshape)
+        # d sqrt(v) = dv / (2 sqrt(v)); where sqrt(v) = 0 the mask gives 0 and
+        # adding (s == 0) to the divisor keeps numpy from computing 0 / 0
+        g_var = g.reshape(kshape) * (s != 0) / (2 * (s + (s == 0)))
+        return _variance_grad(ctx, g_var, x), None, None, None
 
 
 class AMax(Op):
@@ -80,9 +129,12 @@ class AMax(Op):
     def forward(ctx, x, dims, keepdim, is_max):
         v = x.data
         name = "amax" if is_max else "amin"
-        if v.size == 0 or any(v.shape[d] == 0 for d in dims):
-            raise IndexError(f"{name}(): expected a non-empty reduction, but the input "
-                             f"of shape {v.shape} has size 0 along the reduced dims {dims}")
+        if any(v.shape[d] == 0 for d in dims):
+            raise EmptyReductionError(
+                f"{name}(): expected a non-empty reduction, but the input of shape "
+                f"{v.shape} has size 0 along the reduced dims {dims}; a maximum or "
+                f"minimum of nothing is undefined. Reduce over non-empty dims only (give "
+                f"dim=) or check the input")
         out = (np.amax if is_max else np.amin)(v, axis=dims, keepdims=True)
         hit = v == out
         weights = hit / hit.sum(axis=dims, keepdims=True).astype(v.dtype)
@@ -147,23 +199,28 @@ class LogSumExp(Op):
 
 
 class Prod(Op):
-    """Product over one dim or all. Its gradient for each element is the
-    product of the others, computed exactly even when inputs are zero."""
+    """Product over one dim or all. The gradient of each element is the
+    product of the others: out / x when no input is zero (as PyTorch), else
+    computed exactly without dividing. Double backward always takes the
+    exact form: differentiating out / x divides by x twice, which overflows
+    for tiny x."""
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         out = np.asarray(np.prod(x.data, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, out)
         ctx.shape, ctx.dims = x.data.shape, dims
+        ctx.count = _count(x.data.shape, dims)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         g = spread(g, ctx.shape, ctx.dims)
-        values = x.data if isinstance(x, Tensor) else x
-        if not (values == 0).any():
-            return g * spread(out, ctx.shape, ctx.dims) / x, None, None
+        if ctx.count == 1:  # a product of one element is that element
+            return g, None, None
+        if isinstance(x, np.ndarray) and not (x == 0).any():
+            return g * (spread(out, ctx.shape, ctx.dims) / x), None, None
         return g * _product_of_others(x, ctx.dims), None, None
 
 

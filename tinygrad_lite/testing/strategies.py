@@ -10,7 +10,10 @@ Use them to property-test your own operations::
         assert_grad_close(my_log, x)
 
 Values are float64 by default (what gradient checks need) and bounded, so
-that finite differences stay meaningful.
+that finite differences stay meaningful. Keep shapes small (the defaults
+give at most 4 x 4 x 4): a gradient check costs two evaluations per input
+element. To stay away from a kink or a pole, draw the elements yourself,
+e.g. ``tensors(elements=floats(-3, 3, min_magnitude=0.1))``.
 """
 from __future__ import annotations
 
@@ -39,8 +42,11 @@ def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
 
 def broadcastable_shapes(shape: tuple, min_dims: int = 0, max_dims: int | None = None,
                          min_side: int = 1, max_side: int | None = None) -> st.SearchStrategy:
-    """Shapes that broadcast against `shape` (they may add leading dims,
-    or use size 1 where `shape` does not)."""
+    """Shapes that broadcast *with* `shape`: each dim equals the matching
+    dim of `shape` or one of the two is 1, and leading dims may be added or
+    left out. The broadcast result may therefore be larger than `shape`
+    (``(2, 1)`` with ``(3,)`` gives ``(2, 3)``); a binary operation's
+    gradient test covers exactly these pairs."""
     max_dims = max(len(shape), min_dims) if max_dims is None else max_dims
     return hnp.broadcastable_shapes(shape, min_dims=min_dims, max_dims=max_dims,
                                     min_side=min_side, max_side=max_side)
@@ -58,9 +64,12 @@ def mutually_broadcastable_shapes(num_shapes: int, min_dims: int = 0, max_dims: 
 def floats(min_value: float = -3.0, max_value: float = 3.0, dtype: Any = np.float64,
            exclude_zero: bool = False, min_magnitude: float = 0.0) -> st.SearchStrategy:
     """Finite float values in [min_value, max_value]; with `min_magnitude`
-    (or `exclude_zero`) values closer to 0 than that are left out."""
+    (or `exclude_zero`) values closer to 0 than that are left out.
+    Subnormal numbers (below ~1e-308) are never drawn: they carry too few
+    digits for any gradient to be checked on them."""
     width = 64 if np.dtype(dtype) == np.float64 else 32
-    base = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=width)
+    base = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=width,
+                     allow_subnormal=False)
     low = max(min_magnitude, 1e-3 if exclude_zero else 0.0)
     return base.filter(lambda v: abs(v) >= low) if low else base
 
