@@ -109,15 +109,21 @@ def main() -> None:
     started = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         total, seen = 0.0, 0
-        bar = tqdm(loader, desc=f"epoch {epoch:2d}/{args.epochs}", leave=False)
-        for xb, yb in bar:
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(yb)
-            seen += len(yb)
-            bar.set_postfix(loss=f"{total / seen:.4f}")
+        # The bar is advanced by hand: iterating `tqdm(loader)` counts batches in
+        # a local variable that reaches `bar.n` only when tqdm redraws on its
+        # own (every 0.1 s), so a set_postfix() redraw each batch would show a
+        # stale "0/45" for the whole of a short epoch.
+        with tqdm(total=len(loader), desc=f"epoch {epoch:2d}/{args.epochs}",
+                  unit="batch", leave=False) as bar:
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(yb)
+                seen += len(yb)
+                bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+                bar.update(1)
         history["loss"].append(total / seen)
         history["train_acc"].append(accuracy(model, X_train, y_train))
         history["test_acc"].append(accuracy(model, X_test, y_test))
