@@ -6,9 +6,12 @@ boxes are ``subgraph cluster_<k>`` blocks.
 """
 from __future__ import annotations
 
+import json
 import re
+import runpy
 import shutil
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +20,11 @@ import tinygrad_lite as tgl
 from tinygrad_lite import nn
 from tinygrad_lite.autograd import Function
 from tinygrad_lite.viz import draw_graph, retain_grads, summary
+from tinygrad_lite.viz import style
 from tinygrad_lite.viz.style import NAN_RED, ROLES
+
+HAS_DOT = shutil.which("dot") is not None
+needs_dot = pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot program is not installed")
 
 NODE_LINE = re.compile(r"^\s*(t\d+|op\d+|more) \[(.*)\]$")
 EDGE_LINE = re.compile(r"^\s*(\w+) -> (\w+)")
@@ -251,6 +258,18 @@ def test_parameter_names_from_named_parameters_or_module():
         assert "loss" in titles and "const" in titles  # x: a leaf without grad
 
 
+@pytest.mark.skipif(not all(hasattr(nn, n) for n in ("BatchNorm1d", "Linear", "Sequential")),
+                    reason="nn.BatchNorm1d/Linear/Sequential not built yet")
+def test_a_module_as_params_names_its_buffers_too():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    g = dot(model(tgl.randn(5, 3)).sum(), params=model)  # training: BatchNorm updates them
+    for name in ("1.running_mean", "1.running_var"):
+        node = g.by_title(name)
+        assert g.fill(node) == ROLES["constant"][0]  # named, but still no gradient
+        assert g.box_of[node] == "1 (BatchNorm1d)"
+    assert g.fill(g.by_title("1.weight")) == ROLES["parameter"][0]
+
+
 def test_roles_have_their_colours_and_default_names():
     w = tgl.randn(2, 2, requires_grad=True)
     u = tgl.randn(2, requires_grad=True)
@@ -408,12 +427,15 @@ def test_a_10000_node_chain_draws_without_recursion():
 
 
 # ---------------------------------------------------------------- saved
-def test_show_saved_lists_saved_shapes_and_marks_freed_nodes():
+def test_show_saved_names_the_saved_tensors_and_marks_freed_nodes():
     x = tgl.randn(2, 3, requires_grad=True)
-    loss = (x * x).tanh().sum()
-    g = dot(loss, show_saved=True)
-    assert "saved: (2, 3), (2, 3)" in g.text(g.by_title("Mul (*)"))
-    assert "saved: output (2, 3)" in g.text(g.by_title("Tanh"))
+    loss = ((x * x).tanh() * 2.0).sum()
+    g = dot(loss, params={"x": x}, show_saved=True)
+    square, scale = sorted((o for o in g.ops if g.title(o) == "Mul (*)"),
+                           key=lambda o: int(o[2:]))  # ids follow forward order
+    assert "saved: x, x" in g.text(square)                       # both inputs: x twice
+    assert "saved: tanh (its output)" in g.text(g.by_title("Tanh"))  # tanh' = 1 - tanh^2
+    assert "saved: tanh, const" in g.text(scale)                 # the number 2.0 too
     assert "saves nothing" in g.text(g.by_title("Sum"))
     assert "freed" not in g.source
 
@@ -422,13 +444,40 @@ def test_show_saved_lists_saved_shapes_and_marks_freed_nodes():
 
     loss.backward()  # frees what the nodes saved
     g = dot(loss, show_saved=True)
-    for op in ("Mul (*)", "Tanh"):
-        node = g.by_title(op)
-        assert "saved tensors freed by backward()" in g.text(node)
-        assert 'style="rounded,filled,dashed"' in g.nodes[node]
+    for node in g.ops:
+        if g.title(node) != "Sum":
+            assert "saved tensors freed by backward()" in g.text(node)
+            assert 'style="rounded,filled,dashed"' in g.nodes[node]
     assert "dashed" not in g.nodes[g.by_title("Sum")]  # it saved nothing to free
     assert "saved tensors freed" in g.source.split("label=<<TABLE BORDER=\"0\"")[-1]
     assert "freed" not in draw_graph(loss).source  # only with show_saved
+
+
+def test_show_saved_with_a_custom_function_a_mask_and_a_cut_off_input():
+    class Clip(Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            mask = (x.data > 0).astype(x.data.dtype)
+            out = x * w * tgl.tensor(mask)
+            ctx.save_for_backward(w, mask, out)   # an input, an array, the output
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            w, mask, out = ctx.saved_tensors
+            return grad * w * mask, None
+
+    x = tgl.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    w = tgl.tensor([0.5, 0.5, 0.5])
+    y = Clip.apply(x, w)
+    g = dot(y.sum(), params={"w": w}, show_saved=True)
+    assert "saved: w, (3,)" in g.text(g.by_title("Clip"))       # the mask by its shape
+    assert "clip (its output)" in g.text(g.by_title("Clip"))
+    h = (x * 3.0).exp()
+    g = dot(h.sum(), params={"x": x}, show_saved=True, max_nodes=4)  # Exp's input cut off
+    assert "saved: exp (its output)" in g.text(g.by_title("Exp"))
+    g = dot((x * w).sum(), params={"x": x, "w": w}, show_saved=True, max_nodes=4)
+    assert "saved: (3,), (3,)" in g.text(g.by_title("Mul (*)"))   # x and w not drawn
 
 
 # ------------------------------------------------------- options, errors
@@ -438,18 +487,41 @@ def test_rankdir_is_passed_to_graphviz():
     assert "rankdir=LR" in draw_graph(v["L"]).source
 
 
+ONE = tgl.ones(2, requires_grad=True)
+MAX_NODES_FIX = ("draw_graph: max_nodes must be a positive int", "e.g. max_nodes=300")
+RANKDIR_FIX = ("draw_graph: rankdir must be one of LR, TB, RL, BT", "rankdir='TB'")
+ROOT_FIX = ("draw_graph: root must be a Tensor", "the tensor you call .backward() on")
+
+
 @pytest.mark.parametrize("call, error, words", [
-    (lambda: draw_graph(3.0), TypeError, "root must be a Tensor"),
-    (lambda: draw_graph([]), TypeError, "non-empty list/tuple of Tensors"),
-    (lambda: draw_graph(tgl.ones(2), params=["w"]), TypeError, "named_parameters()"),
-    (lambda: draw_graph(tgl.ones(2), params={"w": 1.0}), TypeError, "name -> Tensor"),
-    (lambda: draw_graph(tgl.ones(2), rankdir="up"), ValueError, "LR, TB, RL, BT"),
-    (lambda: draw_graph(tgl.ones(2), max_nodes=0), ValueError, "positive int"),
-    (lambda: retain_grads("loss"), TypeError, "retain_grads: root must be a Tensor"),
+    (lambda: draw_graph(3.0), TypeError, ROOT_FIX + ("got float",)),
+    (lambda: draw_graph(ONE.data), TypeError, ROOT_FIX + ("got ndarray",)),
+    (lambda: draw_graph([]), TypeError, ROOT_FIX + ("got an empty list",)),
+    (lambda: draw_graph((ONE, 2.0)), TypeError, ("a tuple whose element 1 is a float",)),
+    (lambda: draw_graph(ONE, params=["w"]), TypeError, ("params", "named_parameters()")),
+    (lambda: draw_graph(ONE, params={"w": 1.0}), TypeError, ("params", "name -> Tensor")),
+    (lambda: draw_graph(ONE, rankdir="up"), ValueError, RANKDIR_FIX + ("got 'up'",)),
+    (lambda: draw_graph(ONE, rankdir="lr"), ValueError, RANKDIR_FIX),
+    (lambda: draw_graph(ONE, rankdir=None), ValueError, RANKDIR_FIX),
+    (lambda: draw_graph(ONE, max_nodes=0), ValueError, MAX_NODES_FIX + ("got 0",)),
+    (lambda: draw_graph(ONE, max_nodes=-5), ValueError, MAX_NODES_FIX + ("got -5",)),
+    (lambda: draw_graph(ONE, max_nodes=2.5), ValueError, MAX_NODES_FIX),
+    (lambda: draw_graph(ONE, max_nodes=True), ValueError, MAX_NODES_FIX),
+    (lambda: draw_graph(ONE, max_nodes="300"), ValueError, MAX_NODES_FIX),
+    (lambda: retain_grads("loss"), TypeError, ("retain_grads: root must be a Tensor",)),
 ])
-def test_bad_arguments_raise_errors_that_say_what_to_do(call, error, words):
-    with pytest.raises(error, match=re.escape(words)):
+def test_bad_arguments_raise_errors_that_name_the_argument_and_the_fix(call, error, words):
+    with pytest.raises(error) as caught:
         call()
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_max_nodes_of_one_still_draws_the_root():
+    v = lecture()
+    g = dot(v["L"], max_nodes=1)
+    assert g.tensors == ["t0"] and g.title("t0") == "loss"
+    assert "9 more nodes" in g.nodes["more"]
 
 
 def test_missing_graphviz_package_says_pip_install(monkeypatch):
@@ -458,7 +530,7 @@ def test_missing_graphviz_package_says_pip_install(monkeypatch):
         draw_graph(tgl.ones(2, requires_grad=True).sum())
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@needs_dot
 def test_renders_to_svg_with_parameter_names(tmp_path):
     net, x, loss = net_loss()
     loss.backward()
@@ -470,6 +542,88 @@ def test_renders_to_svg_with_parameter_names(tmp_path):
         assert name in svg
     path = graph.render(tmp_path / "net", format="png", cleanup=True)
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_dot
+def test_saves_to_pdf_and_shows_inline_in_jupyter():
+    net, x, loss = net_loss()
+    graph = draw_graph(loss, params=net)
+    assert graph.pipe(format="pdf")[:5] == b"%PDF-"
+    # Jupyter calls _repr_mimebundle_ (graphviz >= 0.19) or _repr_svg_
+    shown = (graph._repr_mimebundle_()["image/svg+xml"] if hasattr(graph, "_repr_mimebundle_")
+             else graph._repr_svg_())
+    assert "<svg" in shown and "encoder.0.weight" in shown
+
+
+def label_crossings(source: str) -> list:
+    """Module-box labels that an edge of the laid-out graph passes through."""
+    import graphviz
+    laid_out = json.loads(graphviz.Source(source).pipe(format="json"))
+    crossed = []
+    for obj in laid_out.get("objects", []):
+        if not (obj.get("name", "").startswith("cluster") and "lp" in obj):
+            continue
+        x, y = map(float, obj["lp"].split(","))
+        half_w, half_h = float(obj["lwidth"]) * 36, float(obj["lheight"]) * 36
+        for edge in laid_out.get("edges", []):
+            points = [pt for op in edge.get("_draw_", []) if op["op"] in "bB"
+                      for pt in op["points"]]
+            if any(abs(px - x) <= half_w and abs(py - y) <= half_h for px, py in points):
+                crossed.append(obj["label"])
+    return crossed
+
+
+@needs_dot
+def test_example_script_writes_legible_pictures(tmp_path, monkeypatch, capsys):
+    """examples/draw_graph.py: the micrograd expression, a 2-layer network
+    before and after backward, as SVG and PNG; gradients everywhere after
+    backward; no arrow drawn across a module's label."""
+    script = Path(__file__).resolve().parent.parent / "examples" / "draw_graph.py"
+    monkeypatch.setattr(sys, "argv", [str(script), "--out", str(tmp_path)])
+    runpy.run_path(str(script), run_name="__main__")
+    assert "dL/da = 6.0" in capsys.readouterr().out
+    for name in ("micrograd_forward", "micrograd_backward", "mlp_forward", "mlp_backward"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert "<svg" in (tmp_path / f"{name}.svg").read_text(), name
+    back = Dot((tmp_path / "micrograd_backward.gv").read_text())
+    expected = {"a": 6.0, "b": -4.0, "c": -2.0, "e": -2.0, "d": -2.0, "f": 4.0, "L": 1.0}
+    assert {back.title(t): back.text(t).split("grad ")[-1] for t in back.tensors} == \
+        {name: str(grad) for name, grad in expected.items()}
+    forward = Dot((tmp_path / "mlp_forward.gv").read_text())
+    assert "saved: x, 0.weight" in forward.source.replace("</FONT>", "")  # show_saved
+    mlp = Dot((tmp_path / "mlp_backward.gv").read_text())
+    assert {"0 (Linear)", "1 (ReLU)", "2 (Linear)"} <= set(mlp.parent)
+    assert all("grad" in mlp.text(t) for t in mlp.tensors if mlp.fill(t) != ROLES["constant"][0])
+    assert "0.weight" in (tmp_path / "mlp_backward.svg").read_text()
+    for name in ("mlp_forward", "mlp_backward"):
+        assert label_crossings((tmp_path / f"{name}.gv").read_text()) == [], name
+
+
+def test_text_colours_contrast_with_every_fill():
+    """WCAG AA (4.5:1) for every text colour on every background it can sit on."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    def contrast(a: str, b: str) -> float:
+        la, lb = sorted((luminance(a), luminance(b)))
+        return (lb + 0.05) / (la + 0.05)
+
+    fills = [fill for fill, _ in ROLES.values()] + [style.OP_FILL, *style.CLUSTER_FILLS]
+    for ink in style.TEXT_INKS + ("#000000",):
+        for fill in fills:
+            assert contrast(ink, fill) >= 4.5, (ink, fill)
+    assert contrast("#ffffff", NAN_RED) >= 4.5  # the NaN badge
+
+
+def test_no_text_smaller_than_10_points():
+    net, x, loss = net_loss()
+    retain_grads(loss)
+    loss.backward(retain_graph=True)
+    source = draw_graph(loss, params=net, show_saved=True, max_nodes=20).source
+    sizes = [float(n) for n in re.findall(r'(?:POINT-SIZE="|fontsize=)"?([\d.]+)', source)]
+    assert sizes and min(sizes) >= 10
 
 
 # ---------------------------------------------------------------- summary

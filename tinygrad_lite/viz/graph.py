@@ -19,7 +19,7 @@ from ..autograd.function import FREED, Function, SavedOutput
 from ..autograd.scope import describe
 from ..tensor import Tensor
 from . import style
-from .walk import OpItem, TensorItem, Walk, forward_order, walk
+from .walk import OpItem, TensorItem, Walk, forward_order, tensor_key, walk
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -41,7 +41,8 @@ def draw_graph(root: Tensor | Iterable[Tensor], params: Any = None, show_data: b
         root: the tensor(s) whose history to draw, e.g. the loss.
         params: names for tensors: a mapping ``name -> tensor``, an iterable
             of ``(name, tensor)`` pairs such as ``model.named_parameters()``,
-            or a Module (its named parameters). Leaves named here are drawn
+            or a Module (its named parameters and buffers, such as a batch
+            norm's ``running_mean``). Leaves named here are drawn
             as parameters; intermediate tensors may be named too.
         show_data: show each tensor's values (all of them when there are at
             most 6, otherwise mean/std/min/max). An intermediate tensor's
@@ -49,9 +50,10 @@ def draw_graph(root: Tensor | Iterable[Tensor], params: Any = None, show_data: b
             keeps it for backward); otherwise only its shape and dtype show.
         show_grad: show ``.grad`` once it exists (leaves after backward;
             intermediates after `retain_grads` or ``retain_grad()``).
-        show_saved: list in each operation what it saved for backward, and
-            mark (dashed border) operations whose saved tensors a backward
-            without ``retain_graph=True`` freed.
+        show_saved: list in each operation the tensors it saved for
+            backward (by their names in the picture), and mark (dashed
+            border) operations whose saved tensors a backward without
+            ``retain_graph=True`` freed.
         rankdir: "LR" (inputs on the left), "TB", "RL" or "BT".
         max_nodes: at most this many tensor and operation nodes, the ones
             nearest the root; a "N more nodes" box stands for the rest.
@@ -72,11 +74,7 @@ def draw_graph(root: Tensor | Iterable[Tensor], params: Any = None, show_data: b
     gv = _import_graphviz()
     roots = _as_roots(root, "draw_graph")
     names, keep_alive = _param_names(params)
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, "
-                         f"got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
+    _check_layout(rankdir, max_nodes)
     picture = _Picture(walk(roots), names, max_nodes, show_data, show_grad, show_saved)
     del keep_alive
     return picture.digraph(gv, rankdir)
@@ -157,12 +155,37 @@ def _import_graphviz() -> Any:
     return graphviz
 
 
+def _check_layout(rankdir: Any, max_nodes: Any) -> None:
+    """Errors that name the bad argument and say what to pass instead."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)} "
+                         f"(LR: inputs on the left, TB: inputs at the top), "
+                         f"got {rankdir!r}; e.g. draw_graph(loss, rankdir='TB')")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be a positive int (how many tensor "
+                         f"and operation nodes to draw, nearest the root first), got "
+                         f"{max_nodes!r}; e.g. max_nodes=300, the default")
+
+
 def _as_roots(root: Any, caller: str) -> list:
+    """`root` as a list of Tensors (a TypeError naming `caller` otherwise)."""
     roots = [root] if isinstance(root, Tensor) else root
     if isinstance(roots, (list, tuple)) and roots and all(isinstance(t, Tensor) for t in roots):
         return list(roots)
     raise TypeError(f"{caller}: root must be a Tensor or a non-empty list/tuple of Tensors "
-                    f"(e.g. the loss), got {type(root).__name__}")
+                    f"(the tensor you call .backward() on, e.g. the loss), got "
+                    f"{_describe_root(root)}")
+
+
+def _describe_root(root: Any) -> str:
+    """What was passed as root, for the error: its type, or which element
+    of a list/tuple is not a Tensor."""
+    if not isinstance(root, (list, tuple)):
+        return type(root).__name__
+    if not root:
+        return f"an empty {type(root).__name__}"
+    bad = next(i for i, t in enumerate(root) if not isinstance(t, Tensor))
+    return f"a {type(root).__name__} whose element {bad} is a {type(root[bad]).__name__}"
 
 
 def _param_names(params: Any) -> tuple:
@@ -170,8 +193,9 @@ def _param_names(params: Any) -> tuple:
     and a list holding the tensors alive while the ids are used."""
     if params is None:
         return {}, []
-    if callable(getattr(params, "named_parameters", None)):
-        params = params.named_parameters()
+    if callable(getattr(params, "named_parameters", None)):  # a Module: buffers too
+        buffers = getattr(params, "named_buffers", None)
+        params = [*params.named_parameters(), *(buffers() if callable(buffers) else ())]
     pairs = params.items() if isinstance(params, Mapping) else params
     names: dict = {}
     keep_alive = []
@@ -338,10 +362,12 @@ class _Picture:
             if prefix not in clusters:
                 path, cls = prefix[-1]
                 sub = gv.Digraph(f"cluster_{len(clusters)}")
+                # label on the right: arrows mostly enter a box on its left,
+                # where its first inputs are laid out, and would cross it there
                 sub.attr(label=f"{path} ({cls})" if path else cls, style="rounded,filled",
                          fillcolor=style.CLUSTER_FILLS[(depth - 1) % 2],
-                         color=style.CLUSTER_BORDER, fontname=style.FONT, fontsize="10",
-                         fontcolor="#3b4657", labeljust="l")
+                         color=style.CLUSTER_BORDER, fontname=style.FONT, fontsize="11",
+                         fontcolor=style.CLUSTER_INK, labeljust="r")
                 clusters[prefix] = sub
         return clusters[scope] if scope else graph
 
@@ -365,21 +391,32 @@ class _Picture:
                     fillcolor=style.OP_FILL, color=style.OP_BORDER, margin="0.08,0.04",
                     height="0.3")
 
-    @staticmethod
-    def _saved_lines(node: Function) -> tuple:
+    def _saved_lines(self, node: Function) -> tuple:
+        """The lines listing what `node` saved for backward, and whether a
+        backward freed it: ``saved: x, tanh (its output)``. Saved tensors
+        are called by their names in the picture; one not drawn (a mask the
+        operation made, or a tensor cut off by `max_nodes`) by its shape."""
         saved = node._saved
         if saved is FREED:
             return ["saved tensors freed", "by backward()"], True
-        parts = []
-        for s in saved or ():
-            if isinstance(s, SavedOutput):
-                parts.append(f"output {style.format_shape(s.data.shape)}")
-            elif s is not None:
-                parts.append(style.format_shape(s.shape))
+        parts = [self._saved_name(node, s) for s in saved or () if s is not None]
         if not parts:
             return ["saves nothing"], False
         lines = [", ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)]
         return ["saved: " + lines[0]] + lines[1:], False
+
+    def _saved_name(self, node: Function, saved: Any) -> str:
+        """How one saved entry of `node` is called in its label."""
+        shape = style.format_shape(saved.data.shape)
+        if isinstance(saved, SavedOutput):
+            name = self.labels.get(("out", id(node), saved.nr))
+            return f"{name} (its output)" if name else f"its output {shape}"
+        key = tensor_key(saved)
+        if key not in self.labels:  # a number made a constant has a node per use
+            consts = getattr(node, "_consts", None) or {}
+            key = next((("const", id(node), slot) for slot, const in consts.items()
+                        if const is saved), key)
+        return self.labels.get(key, shape)
 
     def _draw_tensor(self, target: Any, item: TensorItem, role: str, flags: dict) -> None:
         data, grad = self._data(item), self._grad(item)
@@ -414,7 +451,7 @@ class _Picture:
             graph.edge(self.ids[src], self.ids[dst])
         if self.hidden:
             graph.node("more", f"{self.hidden} more nodes\\n(raise max_nodes to see them)",
-                       shape="box", style="dashed", fontsize="10", fontcolor="#555555")
+                       shape="box", style="dashed", fontsize="10", fontcolor=style.TITLE_INK)
             for dst in sorted(cut, key=position.__getitem__):
                 graph.edge("more", self.ids[dst], style="dashed")
 

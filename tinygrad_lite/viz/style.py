@@ -25,10 +25,18 @@ OP_FILL = "#f3ecff"
 OP_BORDER = "#7a5fb0"
 BORDER = "#555555"
 NAN_RED = "#d62728"
-GRAD_INK = "#a34700"
-FREED_INK = "#8c6d00"
 CLUSTER_FILLS = ("#f5f7fa", "#e9eef5")  # alternate with nesting depth
 CLUSTER_BORDER = "#8894a8"
+# text colours: each has a contrast of at least 4.5:1 (WCAG AA) on every
+# fill above, so small text stays readable on all of them
+GRAD_INK = "#8a3b00"      # gradients: brown-orange, apart from black data
+FREED_INK = "#634c00"     # "saved tensors freed"
+SHAPE_INK = "#333333"     # "(2, 3) float32"
+TITLE_INK = "#555555"     # the "data"/"grad" row titles
+NOTE_INK = "#555555"      # "values not kept"
+SAVED_INK = "#444444"     # "saved: a, b" in an operation
+CLUSTER_INK = "#3b4657"   # module box labels
+TEXT_INKS = (GRAD_INK, FREED_INK, SHAPE_INK, TITLE_INK, NOTE_INK, SAVED_INK, CLUSTER_INK)
 
 # friendlier labels for the operations a learner writes as operators
 OP_SYMBOLS = {
@@ -116,13 +124,13 @@ def tensor_label(name: str, role: str, shape: tuple, dtype: np.dtype,
     (plus a thick red border) for NaN/inf."""
     fill = ROLES[role][0]
     rows = [f'<TR><TD ALIGN="LEFT">{_font(name, 12, bold=True)}</TD></TR>',
-            f'<TR><TD ALIGN="LEFT">{_font(f"{format_shape(shape)} {dtype}", 10, "#333333")}'
+            f'<TR><TD ALIGN="LEFT">{_font(f"{format_shape(shape)} {dtype}", 10, SHAPE_INK)}'
             f'</TD></TR>']
     if note:
-        rows.append(f'<TR><TD ALIGN="LEFT"><I>{_font(note, 9, "#777777")}</I></TD></TR>')
+        rows.append(f'<TR><TD ALIGN="LEFT"><I>{_font(note, 10, NOTE_INK)}</I></TD></TR>')
     for title, lines, ink in (("data", data_lines, None), ("grad", grad_lines, GRAD_INK)):
         if lines:  # one left-aligned cell: "data <values>", later lines indented
-            text = _font(title + " ", 10, ink or "#555555") + _lines(lines, 11, ink)
+            text = _font(title + " ", 10, ink or TITLE_INK) + _lines(lines, 11, ink)
             rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR>')
     border, ink = "1", BORDER
     if badge:
@@ -136,7 +144,7 @@ def tensor_label(name: str, role: str, shape: tuple, dtype: np.dtype,
 def op_label(name: str, saved_lines: list, freed: bool) -> str:
     """The HTML label of an operation node (text only; the shape is a box)."""
     lines = [f'<FONT POINT-SIZE="11"><B>{escape(name)}</B></FONT>']
-    ink = FREED_INK if freed else "#444444"
+    ink = FREED_INK if freed else SAVED_INK
     lines += [f'<FONT POINT-SIZE="10" COLOR="{ink}">{escape(s)}</FONT>' for s in saved_lines]
     return "<" + "<BR/>".join(lines) + ">"
 
