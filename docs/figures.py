@@ -73,8 +73,12 @@ def draw_page(page: Path, fmt: str = "svg") -> dict[str, bytes]:
     last = max((i for i, b in enumerate(blocks) if pictures_in(b)), default=-1)
     if last < 0:
         return {}
-    import matplotlib
-    matplotlib.use("Agg")
+    try:  # not needed to build the site (the docs extra does not install it) ...
+        import matplotlib
+    except ImportError:
+        pass
+    else:  # ... but a page that plots must not open a window
+        matplotlib.use("Agg")
     svgs: dict[str, bytes] = {}
     namespace: dict = {"__name__": "__docs__"}
     here = os.getcwd()

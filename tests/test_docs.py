@@ -2,20 +2,27 @@
 never rot. Blocks of one page run in order in one namespace, in a fresh
 temporary folder. Blocks fenced as ```py (not ```python) are shown, not run.
 
+Pages that compare with PyTorch run a second time with ``import torch``
+made to fail, since PyTorch is optional.
+
 Also checked here: the pictures the pages show are drawn by blocks of the
 pages (``# picture: NAME``, see docs/figures.py); the source excerpts the
 pages quote still match the library; every page is in the site's nav; the
-README's links resolve; and ``mkdocs build --strict`` passes (when mkdocs
-and Graphviz's ``dot`` are installed).
+README's links resolve; ``mkdocs build --strict`` passes and the API
+reference it generates documents every public name (when mkdocs and
+Graphviz's ``dot`` are installed).
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import linecache
 import os
 import re
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -41,26 +48,55 @@ def code_blocks(page: Path) -> list[str]:
     return [m.group(1) for m in FENCE.finditer(page.read_text(encoding="utf-8"))]
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if code_blocks(p)],
-                         ids=lambda p: str(p.relative_to(ROOT)))
-def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
+def _page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+def _run_page(page: Path, tmp_path: Path, monkeypatch) -> dict:
+    """Run the page's blocks in order in one namespace, in `tmp_path`;
+    return the namespace."""
+    if importlib.util.find_spec("matplotlib") is not None:
+        import matplotlib
+        matplotlib.use("Agg")  # a page that plots must not open a window
     import graphviz
 
+    blocks = code_blocks(page)
+    if shutil.which("dot") is None and any(".render(" in b or ".pipe(" in b for b in blocks):
+        pytest.skip(f"{_page_id(page)} renders pictures, which needs Graphviz's dot program")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__docs__"}
-    for i, block in enumerate(code_blocks(page)):
-        code = compile(block, f"{page.name} block {i + 1}", "exec")
+    for i, block in enumerate(blocks):
+        where = f"{_page_id(page)} block {i + 1}"
+        # let tracebacks show the failing line of the page
+        linecache.cache[where] = (len(block), None, block.splitlines(True), where)
         namespace.pop("graph", None)
-        exec(code, namespace)  # noqa: S102 - our own documentation
+        exec(compile(block, where, "exec"), namespace)  # noqa: S102 - our own documentation
         names = figures.pictures_in(block)
-        assert len(names) <= 1, f"{page.name} block {i + 1}: one '# picture:' per block"
+        assert len(names) <= 1, f"{where}: one '# picture:' per block"
         if names:
             assert isinstance(namespace.get("graph"), graphviz.Digraph), (
-                f"{page.name} block {i + 1} is marked '# picture: {names[0]}' but leaves "
+                f"{where} is marked '# picture: {names[0]}' but leaves "
                 f"no graphviz.Digraph in `graph`")
     assert os.getcwd() == str(tmp_path)
+    return namespace
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if code_blocks(p)], ids=_page_id)
+def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch) -> None:
+    _run_page(page, tmp_path, monkeypatch)
+
+
+def _uses_torch(page: Path) -> bool:
+    return any(re.search(r"^\s*import torch\b", b, re.M) for b in code_blocks(page))
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _uses_torch(p)], ids=_page_id)
+def test_page_code_runs_without_torch(page: Path, tmp_path: Path, monkeypatch) -> None:
+    """PyTorch is optional: a page that compares with it guards those blocks
+    (``try: import torch`` / ``if torch is not None``) and runs without it."""
+    monkeypatch.setitem(sys.modules, "torch", None)  # now `import torch` raises ImportError
+    namespace = _run_page(page, tmp_path, monkeypatch)
+    assert namespace.get("torch") is None, f"{_page_id(page)} did not notice torch is missing"
 
 
 def test_pictures_shown_are_drawn_by_the_pages() -> None:
@@ -119,14 +155,74 @@ def test_readme_links_resolve() -> None:
         assert (ROOT / link).exists(), f"README links to missing {link}"
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-def test_mkdocs_build_strict(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site, built once by ``mkdocs build --strict``."""
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings")
+    out = tmp_path_factory.mktemp("site")
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "index.html").exists()
-    assert (tmp_path / "generated" / "micrograd.svg").exists()
+    return out
+
+
+def test_mkdocs_build_strict(site: Path) -> None:
+    assert (site / "index.html").exists()
+    assert (site / "generated" / "micrograd.svg").exists()
+
+
+# The public API: the __all__ of each of these modules.
+PUBLIC_MODULES = [
+    "tinygrad_lite", "tinygrad_lite.autograd", "tinygrad_lite.nn", "tinygrad_lite.nn.functional",
+    "tinygrad_lite.nn.init", "tinygrad_lite.nn.utils", "tinygrad_lite.optim",
+    "tinygrad_lite.optim.lr_scheduler", "tinygrad_lite.data", "tinygrad_lite.datasets",
+    "tinygrad_lite.viz", "tinygrad_lite.testing",
+]
+NOT_DOCUMENTED = {
+    "tinygrad_lite.optim.required",  # the marker of a required argument (PyTorch's too)
+}
+
+
+def _resolve(path: str) -> object:
+    """The object a reference anchor (``tinygrad_lite.creation.zeros``) names."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for part in parts[i:]:
+            # a class's own attribute (a property, a staticmethod), not its value
+            owned = isinstance(obj, type) and part in vars(obj)
+            obj = vars(obj)[part] if owned else getattr(obj, part, None)
+        return obj
+    return None
+
+
+def test_reference_documents_every_public_name(site: Path) -> None:
+    """Every name of the public API has an entry in the generated API
+    reference (under its own name or as what it is: ``tgl.exp`` is
+    ``Tensor.exp``, ``tgl.float`` is ``tgl.float32``)."""
+    documented: set = set()
+    for html in (site / "reference").rglob("*.html"):
+        for anchor in re.findall(r'id="(tinygrad_lite[\w.]*)"', html.read_text(encoding="utf-8")):
+            obj = _resolve(anchor)
+            for same in (obj, getattr(obj, "__func__", None), getattr(obj, "fget", None)):
+                if same is not None:
+                    documented.add(id(same))
+    missing = []
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if isinstance(obj, types.ModuleType) or f"{module_name}.{name}" in NOT_DOCUMENTED:
+                continue
+            if id(obj) not in documented:
+                missing.append(f"{module_name}.{name}")
+    assert not missing, ("public names missing from the API reference (add a '::: ...' "
+                         f"entry to a page of docs/reference/): {missing}")
