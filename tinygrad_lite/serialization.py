@@ -248,7 +248,7 @@ def _diagnose(path: str, detail: str) -> str:
                 f"unpickling can run arbitrary code. Convert it in PyTorch with "
                 f"safetensors.torch.save_file(torch.load(path, weights_only=True), "
                 f"'model.safetensors') and load that.")
-    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+    if (len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5) or _text_pickle(path, head):
         return (f"tgl.load: {path!r} is a pickle file (e.g. written by torch.save or "
                 f"pickle.dump). tgl.load never unpickles, because unpickling can run "
                 f"arbitrary code; save the tensors as safetensors instead (tgl.save, or "
@@ -257,6 +257,27 @@ def _diagnose(path: str, detail: str) -> str:
     return (f"tgl.load: {path!r} is not a valid safetensors file ({size} bytes): "
             f"{detail}. It may be truncated (an interrupted copy or download) or its header "
             f"damaged; save or copy it again.")
+
+
+#: first bytes of a protocol 0/1 pickle (no 0x80 marker): MARK, EMPTY_DICT,
+#: EMPTY_LIST, GLOBAL, INT, FLOAT, STRING, UNICODE, NONE, LONG
+_TEXT_PICKLE_STARTS = b"(}]cIFSVNL"
+#: torch's legacy (non-zip) format begins with this number, pickled (protocol 0/1)
+_TORCH_LEGACY_MAGIC = b"L119547037146038801333356L"
+
+
+def _text_pickle(path: str, head: bytes) -> bool:
+    """Whether the file looks like a protocol 0/1 pickle (``pickle.dump(obj,
+    f, protocol=0)``): torch's legacy magic number first, or one of the
+    opcodes above first and STOP (``.``) last.
+    Only used to word the error for a file that is not safetensors."""
+    if len(head) == 8 and _TORCH_LEGACY_MAGIC.startswith(head):
+        return True  # torch.save(..., _use_new_zipfile_serialization=False, pickle_protocol=0/1)
+    if not head or head[0] not in _TEXT_PICKLE_STARTS:
+        return False
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"."
 
 
 class _Decoder:

@@ -77,8 +77,9 @@ class RMSprop(Optimizer):
                 if centered:
                     grad_avg = state["grad_avg"].data
                     lerp_(grad_avg, g, 1 - alpha)
-                    avg = square_avg + addcmul(-1, grad_avg, grad_avg)
-                    np.sqrt(avg, out=avg)
+                    # np.sqrt of a new array, not in place: for a 0-d parameter
+                    # the sum is a numpy scalar, which has no buffer to write to
+                    avg = np.sqrt(square_avg + addcmul(-1, grad_avg, grad_avg))
                 else:
                     avg = np.sqrt(square_avg)
                 avg += eps

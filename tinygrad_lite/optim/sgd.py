@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from ..tensor import Tensor
 from .optimizer import Optimizer, check_non_negative, check_real
 
@@ -62,7 +64,10 @@ class SGD(Optimizer):
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        b = g.copy()
+                        # np.array, not g.copy(): for a 0-d parameter g may be a
+                        # numpy scalar (what -g or g + x give), and the buffer must
+                        # be an array so that the in-place updates below stick
+                        b = np.array(g, dtype=data.dtype)
                         state["momentum_buffer"] = Tensor._make(b)
                     else:
                         b = buf.data
