@@ -1,7 +1,8 @@
 """Run every benchmark and print the table (Markdown).
 
-    python benchmarks/run.py            # all workloads, 7 interleaved rounds
-    python benchmarks/run.py --quick    # 3 rounds
+    python benchmarks/run.py               # all workloads, 7 interleaved rounds
+    python benchmarks/run.py --quick       # 3 rounds
+    python benchmarks/run.py --write-docs  # also put the table in docs/performance.md
 
 Each workload is built for tinygrad_lite, hand-written numpy and (when
 installed) PyTorch from the same data and initial weights; their losses are
@@ -112,19 +113,40 @@ def memory_rows() -> list:
     return rows
 
 
+DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def write_docs(report: str) -> None:
+    """Replace the results section of docs/performance.md with `report`."""
+    page = DOCS_PAGE.read_text(encoding="utf-8")
+    if START not in page or END not in page:
+        raise SystemExit(f"{DOCS_PAGE}: the markers {START} and {END} are missing")
+    head, rest = page.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOCS_PAGE.write_text(f"{head}{START}\n{report}\n{END}{tail}", encoding="utf-8")
+    print(f"wrote the table into {DOCS_PAGE}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds instead of 7")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="put the table into docs/performance.md")
     args = parser.parse_args()
     torch = try_import_torch()
     started = time.time()
-    rows = time_workloads(3 if args.quick else 7, torch)
+    rounds = 3 if args.quick else 7
+    rows = time_workloads(rounds, torch)
     rows.append(scaling_row())
     rows.extend(memory_rows())
-    print(f"Machine: {machine_info()}\n")
-    print(format_table(rows, ["workload", "numpy", "tinygrad_lite", "PyTorch",
-                              "tgl / numpy", "torch / numpy", "target", "met"]))
-    print(f"\n(medians of interleaved rounds; {time.time() - started:.0f} s)")
+    table = format_table(rows, ["workload", "numpy", "tinygrad_lite", "PyTorch",
+                                "tgl / numpy", "torch / numpy", "target", "met"])
+    report = (f"Machine: {machine_info()}\n\n{table}\n\n(medians of {rounds} interleaved "
+              f"rounds; {time.time() - started:.0f} s; {time.strftime('%Y-%m-%d')})")
+    print(report)
+    if args.write_docs:
+        write_docs(report)
 
 
 if __name__ == "__main__":
