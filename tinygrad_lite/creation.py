@@ -289,13 +289,19 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     return _new(np.eye(n, m, dtype=want), want, requires_grad, want)
 
 
+class EmptyTensorListError(ValueError, RuntimeError):
+    """``cat([])``: PyTorch raises ValueError (earlier versions RuntimeError);
+    this error is both."""
+
+
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim (dtypes promote as PyTorch)."""
     from .ops.movement import Cat
     from .tensor import _dim_arg
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of tensors")
+        raise EmptyTensorListError("cat: expected a non-empty list of Tensors, got an "
+                                   "empty list")
     # PyTorch lets 1-D empty tensors join tensors of more dims; they still
     # take part in type promotion and receive an (empty) gradient
     skip = [t.ndim == 1 and t.shape[0] == 0 for t in tensors]

@@ -1,9 +1,11 @@
 """The ``tgl.<op>(tensor, ...)`` function forms of Tensor methods.
 
 Each is the method itself (``tgl.exp(x)`` is ``Tensor.exp(x)``), so the two
-forms can never disagree.
+forms can never disagree; `pow` also takes a number as the base.
 """
 from __future__ import annotations
+
+from typing import Any
 
 from .creation import cat, concat, concatenate, stack  # noqa: F401
 from .ops.linalg import einsum  # noqa: F401
@@ -13,7 +15,23 @@ add = Tensor.add
 sub = subtract = Tensor.sub
 mul = multiply = Tensor.mul
 div = divide = true_divide = Tensor.div
-pow = Tensor.pow
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent``; as ``torch.pow``, the base may be a number
+    when the exponent is a Tensor (``tgl.pow(2, x)``)."""
+    if not isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        result = exponent.__rpow__(input)
+        if result is NotImplemented:
+            raise TypeError(f"pow(): unsupported operand type(s): "
+                            f"'{type(input).__name__}' and 'Tensor'; use a number or a Tensor")
+        return result
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pow(): expected a Tensor as the base or the exponent, got "
+                        f"{type(input).__name__} and {type(exponent).__name__}")
+    return Tensor.pow(input, exponent)
+
+
 matmul = Tensor.matmul
 neg = negative = Tensor.neg
 exp = Tensor.exp

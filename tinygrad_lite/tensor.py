@@ -70,7 +70,14 @@ def _dims_arg(dim: Any, ndim: int, name: str) -> tuple:
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"{name}: dim {tuple(dim)} names a dimension twice")
         return tuple(sorted(dims)) if ndim else ()
-    return (_dim_arg(dim, ndim, name),) if ndim else ()
+    d = _dim_arg(dim, ndim, name)  # checked even for a 0-d tensor (dims -1 and 0 only)
+    return (d,) if ndim else ()
+
+
+def _no_dims(dim: Any) -> bool:
+    """``dim=()`` (or ``[]``): for all()/any() PyTorch reduces over no dim
+    at all (sum() and the others read it as every dim)."""
+    return isinstance(dim, (list, tuple)) and len(dim) == 0
 
 
 def _alias(primary: Any, alias: Any, default: Any, name: str, what: str) -> Any:
@@ -579,11 +586,12 @@ class Tensor:
 
     def __pow__(self, exponent: Any) -> "Tensor":
         kind = self.data.dtype.kind
-        if kind == "b":
-            return _bool_pow(self, exponent)
-        if kind in "iu" and isinstance(exponent, (builtins.int, np.integer)) and exponent < 0:
+        if (kind in "biu" and isinstance(exponent, (builtins.int, np.integer))
+                and not isinstance(exponent, builtins.bool) and exponent < 0):
             raise RuntimeError("pow: Integers to negative integer powers are not allowed; "
                                "use a float tensor (x.float() ** -1)")
+        if kind == "b":
+            return _bool_pow(self, exponent)
         return _binary(_ew.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":
@@ -707,13 +715,13 @@ class Tensor:
 
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         """Whether every element is nonzero (bool; uint8 for uint8, as PyTorch)."""
-        dims = _dims_arg(dim, self.ndim, "all")
+        dims = () if _no_dims(dim) else _dims_arg(dim, self.ndim, "all")
         out = np.asarray(np.all(self.data, axis=dims, keepdims=keepdim))
         return _result(out.astype(np.uint8) if self.data.dtype == np.uint8 else out)
 
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         """Whether some element is nonzero (bool; uint8 for uint8, as PyTorch)."""
-        dims = _dims_arg(dim, self.ndim, "any")
+        dims = () if _no_dims(dim) else _dims_arg(dim, self.ndim, "any")
         out = np.asarray(np.any(self.data, axis=dims, keepdims=keepdim))
         return _result(out.astype(np.uint8) if self.data.dtype == np.uint8 else out)
 
@@ -812,9 +820,11 @@ class Tensor:
             lo, hi = (None if b is None else b.to(dtype) if isinstance(b, Tensor)
                       else _const(b, dtype) for b in (min, max))
             return _ew.Clamp.apply(self.to(dtype), lo, hi)
-        x = self
-        if isinstance(min, builtins.float) or isinstance(max, builtins.float):
-            x = _floating(self)
+        min, max = (b.item() if isinstance(b, np.generic) else b for b in (min, max))
+        # number bounds promote like the operands of `+`: an int tensor
+        # clamped to 0.5 is float32, a bool tensor clamped to 0 is int64
+        dtype = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
+        x = self if dtype == self.data.dtype else self.to(dtype)
         return _ew.Clamp.apply(x, min, max)
 
     clip = clamp
@@ -944,6 +954,7 @@ class Tensor:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         if self.ndim == 0:
+            _dim_arg(start_dim, 0, "flatten"), _dim_arg(end_dim, 0, "flatten")
             return self.reshape(1)
         s = _dim_arg(start_dim, self.ndim, "flatten")
         e = _dim_arg(end_dim, self.ndim, "flatten")
@@ -1157,7 +1168,9 @@ class Tensor:
     def mul_(self, other: Any) -> "Tensor":
         return self._inplace_binary("mul_", Tensor.mul, np.multiply, other)
 
-    def div_(self, other: Any) -> "Tensor":
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        if rounding_mode is not None:
+            return self._rounded_div_(other, rounding_mode)
         if self.data.dtype.kind != "f":
             raise RuntimeError(f"div_: result type Float can't be cast to the desired "
                                f"output type {dtypes.torch_name(self.dtype)} ({self.dtype}); "
@@ -1165,8 +1178,28 @@ class Tensor:
 
         return self._inplace_binary("div_", Tensor.div, np.true_divide, other)
 
+    def _rounded_div_(self, other: Any, mode: str) -> "Tensor":
+        """``div_(other, rounding_mode='trunc' | 'floor')``: integers stay
+        integers (no gradient, as the out-of-place form)."""
+        def compute(before: Tensor) -> Tensor:
+            return before.div(other, rounding_mode=mode)
+
+        def numpy_fn(data: np.ndarray) -> None:
+            out = compute(self).data
+            _check_cast("div_", out.dtype, data.dtype)
+            if out.shape != data.shape:
+                raise RuntimeError(
+                    f"div_: output with shape {list(data.shape)} doesn't match the broadcast "
+                    f"shape {list(out.shape)}; an in-place operation can't change the shape")
+            data[...] = out
+        return self._inplace("div_", compute, numpy_fn, other)
+
     def pow_(self, exponent: Any) -> "Tensor":
-        return self._inplace_binary("pow_", Tensor.pow, np.power, exponent)
+        if (self.data.dtype.kind in "iu" and isinstance(exponent, (builtins.int, np.integer))
+                and not isinstance(exponent, builtins.bool) and exponent < 0):
+            raise RuntimeError("pow_: Integers to negative integer powers are not allowed; "
+                               "use a float tensor (x = x.float(); x.pow_(-1))")
+        return self._inplace_binary("pow_", Tensor.pow, _ew.power_into, exponent)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
@@ -1175,7 +1208,9 @@ class Tensor:
 
     def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
         def numpy_fn(data: np.ndarray) -> None:
-            data[...] = self.clamp(min, max).data.astype(data.dtype)
+            out = self.clamp(min, max).data
+            _check_cast("clamp_", out.dtype, data.dtype)  # int_tensor.clamp_(0.5): an error
+            data[...] = out.astype(data.dtype)
         return self._inplace("clamp_", lambda t: t.clamp(min, max), numpy_fn, min, max)
 
     clip_ = clamp_
@@ -1749,6 +1784,9 @@ def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into `chunks` pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk: chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if tensor.ndim == 0:
+        raise RuntimeError("chunk: chunk expects at least a 1-dimensional tensor (got a 0-d "
+                           "tensor); reshape it first, e.g. t.reshape(1)")
 
     d = _dim_arg(dim, tensor.ndim, "chunk")
     n = tensor.shape[d]

@@ -103,6 +103,7 @@ class _Backward:
         self.captured: dict = {}
         self.owned: set = set()         # arrays already stored in a .grad
         self.buffers: dict = {}         # node -> [grad per output]
+        self.leaf_grads: dict = {}      # id(leaf) -> [leaf, sum of its gradients]
 
     def send(self, node: Function, nr: int, grad: Any) -> None:
         buf = self.buffers.get(node)
@@ -124,14 +125,29 @@ class _Backward:
         return grad
 
     def leaf(self, leaf: Tensor, grad: Any) -> None:
-        if leaf._hooks:
-            grad = self.run_hooks(leaf._hooks, grad)
+        """Collect one contribution to a leaf's gradient. As in PyTorch, the
+        leaf's hooks then see the sum of all contributions, once (see
+        `deliver`), not each contribution on its own."""
+        entry = self.leaf_grads.get(id(leaf))
+        if entry is None:
+            self.leaf_grads[id(leaf)] = [leaf, grad]
+        else:
+            entry[1] = entry[1] + grad
+
+    def deliver(self, leaf: Tensor, grad: Any) -> None:
+        """Run the leaf's hooks on its total gradient, then accumulate it
+        into ``.grad`` (or hand it to grad() when the leaf is an input)."""
         if self.capture is not None:
             slot = self.capture.get(id(leaf))
-            if slot is not None:
-                old = self.captured.get(slot)
-                self.captured[slot] = grad if old is None else old + grad
+            if slot is None:
+                return  # grad() does not touch other leaves (nor run their hooks)
+            if leaf._hooks:
+                grad = self.run_hooks(leaf._hooks, grad)
+            old = self.captured.get(slot)
+            self.captured[slot] = grad if old is None else old + grad
             return
+        if leaf._hooks:
+            grad = self.run_hooks(leaf._hooks, grad)
         if self.create_graph:
             grad = self.as_tensor(grad)
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
@@ -214,6 +230,8 @@ class _Backward:
                             leaf(target, g)
                     if free and node._saved is not None:
                         node._saved = FREED
+                for target, g in self.leaf_grads.values():
+                    self.deliver(target, g)
         finally:
             _state.enabled = prev
 

@@ -70,12 +70,11 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, x, y):
-        try:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if y.data.dtype.kind == "i" and (y.data < 0).any():
+                out = _integer_power(x.data, y.data)
+            else:
                 out = np.power(x.data, y.data)
-        except ValueError:
-            raise RuntimeError("pow: integers to negative integer powers are not "
-                               "allowed; use a float tensor (x.float() ** -1)") from None
         # the result is needed only for the exponent's gradient (as in PyTorch,
         # so that `y = x ** 2; y.mul_(3)` keeps y differentiable)
         ctx.save_for_backward(x, y, out if y._rg else None)
@@ -92,6 +91,27 @@ class Pow(Op):
         if need_y:
             gy = dual.where((x == 0) & (y >= 0), 0.0, g * out * dual.log(x))
         return gx, gy
+
+
+def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Integer ``x ** y`` with some negative exponents, as PyTorch computes
+    it for an exponent tensor (numpy refuses): 1 ** -n is 1, (-1) ** -n is
+    1 or -1 by the parity of n, and any other base gives 0 (1 / x truncated)."""
+    x, y = np.broadcast_arrays(x, y)
+    negative = y < 0
+    out = np.power(x, np.where(negative, 0, y).astype(y.dtype))
+    parity = np.where(y % 2 == 0, 1, -1)
+    small = np.where(x == 1, 1, np.where(x == -1, parity, 0))
+    return np.where(negative, small, out).astype(out.dtype)
+
+
+def power_into(x: np.ndarray, y: np.ndarray, out: np.ndarray, casting: str) -> None:
+    """``np.power(x, y, out=out)`` that follows PyTorch for integer tensors
+    raised to negative exponents (pow_ with an exponent tensor)."""
+    if y.dtype.kind == "i" and (y < 0).any():
+        np.copyto(out, _integer_power(x, y.astype(np.result_type(x, y))), casting=casting)
+    else:
+        np.power(x, y, out=out, casting=casting)
 
 
 class Neg(Op):

@@ -75,7 +75,7 @@ def _parse_einsum(equation: str, shapes: list) -> tuple:
     lhs, arrow, rhs = equation.partition("->")
     inputs = lhs.split(",")
     if len(inputs) != len(shapes):
-        raise ValueError(f"einsum: the equation {equation!r} names {len(inputs)} "
+        raise RuntimeError(f"einsum: the equation {equation!r} names {len(inputs)} "
                          f"operands but {len(shapes)} were given")
     used = set(c for c in equation if c.isalpha())
     free = [c for c in _LETTERS if c not in used]
@@ -90,7 +90,7 @@ def _parse_einsum(equation: str, shapes: list) -> tuple:
             k = len(shape) - (len(subs) - 3)
             subs = subs.replace("...", ell[ell_ndim - k:] if k else "")
         if len(subs) != len(shape) or not all(c in _LETTERS for c in subs):
-            raise ValueError(f"einsum: subscripts {subs!r} do not fit an operand of "
+            raise RuntimeError(f"einsum: subscripts {subs!r} do not fit an operand of "
                              f"shape {tuple(shape)}")
         explicit.append(subs)
     if arrow:
@@ -161,7 +161,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
-        raise ValueError("einsum: needs at least one operand")
+        raise ValueError("einsum: needs at least one operand after the equation")
     tensors = [o if isinstance(o, Tensor) else Tensor(o) for o in operands]
     if len(tensors) > 1:
         dtype = dtypes.result_type(*tensors)
@@ -179,7 +179,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                     f"{[tuple(t.shape) for t in tensors]})")
     for c in output:
         if c not in sizes:
-            raise ValueError(f"einsum: output subscript {c!r} does not appear in the inputs")
+            raise RuntimeError(f"einsum: output subscript {c!r} does not appear in the inputs")
     expanded = []
     for subs, t in zip(inputs, tensors):
         full = tuple(sizes[c] for c in subs)

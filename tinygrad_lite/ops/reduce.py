@@ -63,7 +63,10 @@ def _variance(ctx, x, dims: tuple, correction: int) -> np.ndarray:
     """The variance of x over dims, keepdim shape; notes what backward needs."""
     v = x.data
     ctx.shape, ctx.dims = v.shape, dims
-    ctx.denom = max(0, _count(v.shape, dims) - correction)
+    # forward divides by max(0, n - correction); backward, as PyTorch's,
+    # by n - correction itself (so a negative one gives finite gradients)
+    ctx.dof = _count(v.shape, dims) - correction
+    ctx.denom = max(0, ctx.dof)
     if ctx.denom == 0:
         warnings.warn(f"var/std: degrees of freedom is <= 0 ({_count(v.shape, dims)} elements "
                       f"per group, correction={correction}), so the result is nan or inf. "
@@ -81,7 +84,7 @@ def _variance_grad(ctx, g_kept, x):
     """Gradient of the variance for x, from the gradient of the variance
     (in keepdim shape): 2 (x - mean) / (n - correction)."""
     dev = x - x.mean(axis=ctx.dims, keepdims=True)
-    return spread(g_kept, ctx.shape, ctx.dims) * (2 * dev / ctx.denom)
+    return spread(g_kept, ctx.shape, ctx.dims) * (2 * dev / ctx.dof)
 
 
 class Var(Op):
