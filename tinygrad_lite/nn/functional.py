@@ -8,6 +8,7 @@ The losses live in `nn/functional_loss.py` and are re-exported here.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from typing import Any, Sequence
@@ -20,6 +21,7 @@ from ..ops import nn_ops
 from ..ops.movement import Pad
 from ..random import _rng
 from ..tensor import Tensor, _dim_arg
+from ._errors import DtypeError
 from .conv import avg_pool2d, conv2d, max_pool2d
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                               cross_entropy, l1_loss, mse_loss, nll_loss)
@@ -36,6 +38,14 @@ def _check_float(x: Tensor, fn: str, arg: str = "input") -> None:
     if x.dtype.kind != "f":
         raise RuntimeError(f"{fn}(): '{arg}' must be a floating point tensor, got dtype "
                            f"{x.dtype}; convert it with .float()")
+
+
+def _check_float_kernel(x: Tensor, fn: str) -> None:
+    """Operations PyTorch has no integer kernel for raise NotImplementedError
+    (a RuntimeError) on integer or bool input, as PyTorch does."""
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"{fn}(): not implemented for dtype {x.dtype}; it needs a "
+                                  f"floating point input: convert it with .float()")
 
 
 def _inplace(x: Tensor, name: str, fn: Any, numpy_fn: Any) -> Tensor:
@@ -67,6 +77,7 @@ def tanh(input: Tensor) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
     _check_tensor(input, "leaky_relu")
+    _check_float_kernel(input, "leaky_relu")
     if inplace:
         def numpy_fn(d: np.ndarray) -> None:
             np.multiply(d, negative_slope, out=d, where=d <= 0, casting="unsafe")
@@ -77,12 +88,17 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x) (exact normal CDF) or its tanh approximation."""
     _check_tensor(input, "gelu")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"gelu(): approximate argument must be either 'none' or 'tanh', got "
+                           f"approximate={approximate!r}")
+    _check_float_kernel(input, "gelu")
     return input.gelu(approximate=approximate)
 
 
 def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
     _check_tensor(input, "softplus")
+    _check_float_kernel(input, "softplus")
     return input.softplus(beta=beta, threshold=threshold)
 
 
@@ -97,8 +113,9 @@ def _softmax_input(input: Tensor, dim: Any, dtype: Any, name: str, stacklevel: i
     if dtype is not None:
         input = input.to(dtype)
     if input.dtype.kind != "f":
-        raise RuntimeError(f"{name}(): needs a floating point input, got dtype {input.dtype}; "
-                           f"call .float() first or pass dtype=tgl.float32")
+        raise NotImplementedError(f"{name}(): not implemented for dtype {input.dtype}: it "
+                                  f"needs a floating point input; call .float() first or "
+                                  f"pass dtype=tgl.float32")
     if dim is None:
         dim = _softmax_dim(name, input.ndim, stacklevel + 1)
     return input, _dim_arg(dim, input.ndim, name)
@@ -145,9 +162,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias as one operation; input (*, in_features),
-    weight (out_features, in_features), bias (out_features,) or None."""
+    weight (out_features, in_features), bias (out_features,) or None. A 1-D
+    weight (in_features,) and no bias gives input @ weight, of shape (*), as
+    PyTorch."""
     _check_tensor(input, "linear")
     _check_tensor(weight, "linear", "weight")
+    if weight.ndim == 1:
+        return _linear_vector(input, weight, bias)
     if weight.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got "
                            f"shape {tuple(weight.shape)}")
@@ -168,18 +189,34 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 f"linear(): input and {name} must have the same dtype, but got "
                 f"{input.dtype} and {t.dtype}; convert the input (x.float() / x.double()) "
                 f"or the layer (model.float() / model.double())")
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"linear(): needs floating point tensors, got {input.dtype}; "
-                           f"call .float() on the input")
+    if input.dtype.kind not in "fiu":  # integer linear works, as in PyTorch
+        raise NotImplementedError(f"linear(): not implemented for dtype {input.dtype}; call "
+                                  f".float() on the input and the layer")
     return nn_ops.Linear.apply(input, weight, bias)
+
+
+def _linear_vector(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """linear() with a 1-D weight (in_features,): input @ weight (+ bias)."""
+    if input.ndim == 0 or input.shape[-1] != weight.shape[0]:
+        raise RuntimeError(
+            f"linear(): input of shape {tuple(input.shape)} does not fit a 1-D weight of shape "
+            f"{tuple(weight.shape)}: the input's last dim must be {weight.shape[0]}")
+    if bias is not None:
+        raise RuntimeError(f"linear(): a 1-D weight {tuple(weight.shape)} takes no bias (as "
+                           f"PyTorch: mat2 must be a matrix); give the weight shape "
+                           f"(1, {weight.shape[0]}) to use a bias")
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"linear(): input and weight must have the same dtype, got "
+                           f"{input.dtype} and {weight.dtype}")
+    return input @ weight
 
 
 # -------------------------------------------------- embedding, one_hot
 def _check_indices(input: Any, fn: str) -> Tensor:
     _check_tensor(input, fn)
     if input.dtype.kind not in "iu":
-        raise TypeError(f"{fn}(): indices must be an integer tensor (int64 or int32), got "
-                        f"dtype {input.dtype}; convert them with .long()")
+        raise DtypeError(f"{fn}(): indices must be an integer tensor (int64 or int32), got "
+                         f"dtype {input.dtype}; convert them with .long()")
     return input
 
 
@@ -263,8 +300,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     dims: pad = (left, right) for the last dim, then (top, bottom) for the
     one before, and so on. Modes 'constant' (with `value`, default 0),
     'reflect', 'replicate' and 'circular' (the last three on the last 1-3
-    dims of a 2-D to 5-D input, as PyTorch). Negative sizes with the last
-    three modes are not supported (NotImplementedError)."""
+    dims of a 2-D to 5-D input, as PyTorch). Negative sizes crop in every
+    mode but 'circular', where they are not supported (NotImplementedError)."""
     _check_tensor(input, "pad")
     pads = [int(p) for p in pad]
     if len(pads) % 2:
@@ -282,12 +319,20 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     if mode == "constant":
         return _pad_constant(input, amounts, 0 if value is None else value)
     if value is not None and value != 0:
-        raise ValueError(f"pad(): padding mode {mode!r} doesn't take in value argument")
+        raise RuntimeError(f"pad(): padding mode {mode!r} doesn't take in value argument "
+                           f"(value={value}); leave value=None, or use mode='constant'")
     if k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
         raise NotImplementedError(
             f"pad(): padding size {len(pads)} is not supported for {input.ndim}D input with "
             f"mode {mode!r}. Supported: 2D or 3D input with 2 pads (last dim), 3D or 4D with "
             f"4 pads (last 2 dims), 4D or 5D with 6 pads (last 3 dims)")
+    # as PyTorch: only the batch dim (of a (N, C, *spatial) input) may be empty
+    first = 1 if input.ndim == k + 2 else 0
+    if mode != "circular" and 0 in input.shape[first:]:
+        raise RuntimeError(
+            f"pad(): mode {mode!r} expects a {k + 1}D or {k + 2}D (batch mode) tensor with "
+            f"possibly 0 batch size and other non-zero dimensions, but got input of shape "
+            f"{tuple(input.shape)}")
     out = input
     for d, (before, after) in sorted(amounts.items()):
         out = _pad_indexed(out, d, before, after, mode)
@@ -312,13 +357,21 @@ def _pad_constant(x: Tensor, amounts: dict, value: float) -> Tensor:
 
 def _pad_indexed(x: Tensor, d: int, before: int, after: int, mode: str) -> Tensor:
     """Pad dim `d` by gathering existing elements (gradient flows back to
-    every element a padded position copies)."""
+    every element a padded position copies). Output position j reads the
+    input at j - before, reflected, clamped or wrapped into 0..n-1, so a
+    negative amount crops (as PyTorch's reflect and replicate)."""
     n = x.shape[d]
-    if before < 0 or after < 0:
-        raise NotImplementedError(f"pad(): negative padding is only supported with "
-                                  f"mode='constant', got ({before}, {after}) with {mode!r}")
+    if mode == "circular" and (before < 0 or after < 0):
+        raise NotImplementedError(f"pad(): negative padding is not supported with "
+                                  f"mode='circular', got ({before}, {after}); crop first "
+                                  f"(x[..., a:b]) or use mode='constant'")
     if not before and not after:
         return x
+    if mode != "circular" and n + before + after < 1:
+        raise RuntimeError(f"pad(): input (size {n} in dim {d}, shape {tuple(x.shape)}) is "
+                           f"too small for the padding ({before}, {after}): calculated output "
+                           f"size {n + before + after}; the output must have at least 1 "
+                           f"element")
     positions = np.arange(-before, n + after)
     if mode == "reflect":
         if before >= n or after >= n:
@@ -345,7 +398,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the last dims (those of `normalized_shape`) by their
     mean and biased variance, then scale by weight and shift by bias."""
-    _check_float(input, "layer_norm")
+    _check_tensor(input, "layer_norm")
+    _check_float_kernel(input, "layer_norm")
     shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
         else tuple(int(n) for n in normalized_shape)
     k = len(shape)
@@ -360,7 +414,16 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
             if tuple(t.shape) != shape:
                 raise RuntimeError(f"layer_norm(): {name} must have shape {shape} "
                                    f"(normalized_shape), got {tuple(t.shape)}")
+            _check_same_dtype(input, t, name, "layer_norm")
     return nn_ops.LayerNorm.apply(input, weight, bias, k, eps)
+
+
+def _check_same_dtype(input: Tensor, t: Tensor, name: str, fn: str) -> None:
+    if t.dtype != input.dtype:
+        raise RuntimeError(
+            f"{fn}(): mixed dtypes: input is {input.dtype} but {name} is {t.dtype}; all "
+            f"tensors must share the same dtype: convert the input (x.float() / x.double()) "
+            f"or the layer (model.float() / model.double())")
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -370,7 +433,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     by the batch's mean and biased variance, updating the running
     statistics (if given) in place with `momentum` (running_var gets the
     unbiased variance). Otherwise by running_mean and running_var."""
-    _check_float(input, "batch_norm")
+    _check_tensor(input, "batch_norm")
+    _check_float_kernel(input, "batch_norm")
     if input.ndim < 2:
         raise ValueError(f"batch_norm(): expected an input of shape (N, C, *) with at least 2 "
                          f"dims, got shape {tuple(input.shape)}")
@@ -382,16 +446,24 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise RuntimeError(f"batch_norm(): {name} should have shape ({c},) for an input "
                                f"with {c} channels in dim 1 (shape {tuple(input.shape)}), "
                                f"got {got}")
+        if t is not None and name in ("weight", "bias"):  # running stats are cast
+            _check_same_dtype(input, t, name, "batch_norm")
+    bshape = (1, c) + (1,) * (input.ndim - 2)
     if training:
-        if input.numel() // max(c, 1) <= 1:
+        # PyTorch's rule: an error for exactly one value per channel; an
+        # empty batch gives an empty output and leaves the statistics alone
+        values_per_channel = input.shape[0] * math.prod(input.shape[2:])
+        if values_per_channel == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {tuple(input.shape)}")
+        if input.numel() == 0:
+            out = input.clone() if weight is None else input * weight.reshape(bshape)
+            return out if bias is None else out + bias.reshape(bshape)
         return nn_ops.BatchNorm.apply(input, weight, bias, running_mean, running_var,
                                       momentum, eps)
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm(): running_mean and running_var must be given when "
                            "training=False (evaluation uses the running statistics)")
-    bshape = (1, c) + (1,) * (input.ndim - 2)
     dtype = input.dtype
     mean = Tensor._make(running_mean.data.reshape(bshape).astype(dtype, copy=False))
     rstd = 1.0 / np.sqrt(running_var.data.astype(dtype, copy=False) + dtype.type(eps))

@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..ops import nn_ops
 from ..tensor import Tensor
+from ._errors import ShapeError
 
 
 def _check_tensor(x: Any, fn: str, arg: str) -> None:
@@ -27,9 +28,9 @@ def _check_tensor(x: Any, fn: str, arg: str) -> None:
 
 def _check_input(x: Any, fn: str) -> None:
     _check_tensor(x, fn, "input")
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"{fn}(): input must be a floating point tensor, got dtype "
-                           f"{x.dtype}; convert it with .float()")
+    if x.dtype.kind != "f":  # NotImplementedError (a RuntimeError), as PyTorch
+        raise NotImplementedError(f"{fn}(): input must be a floating point tensor, got dtype "
+                                  f"{x.dtype}; convert it with .float()")
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
@@ -55,8 +56,12 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 # ------------------------------------------------------- regression
 def _pointwise_loss(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
                     fn: str, elementwise: Any) -> Tensor:
-    _check_input(input, fn)
+    _check_tensor(input, fn, "input")
     _check_tensor(target, fn, "target")
+    if input.dtype.kind != "f" and target.dtype.kind != "f":  # one float is enough (PyTorch)
+        raise NotImplementedError(f"{fn}(): not implemented for integer input and target "
+                                  f"({input.dtype} and {target.dtype}); convert them with "
+                                  f".float()")
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the "
                       f"input size ({tuple(input.shape)}). This will likely lead to incorrect "
@@ -109,25 +114,39 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, fn: str) -> Tens
 
 
 def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str) -> tuple:
-    """input as (N, C, *rest) and target as (N, *rest), checked; and
-    whether the input was a single sample (C,)."""
+    """input as (N, C, *rest) and target as (N, *rest), checked in
+    PyTorch's order (shapes, then the target's dtype and values) and with
+    its exception types; and whether the input was a single sample (C,),
+    whose target is 0-d or of shape (1,)."""
+    shape, tshape = tuple(input.shape), tuple(target.shape)
+    if input.ndim == 0:
+        raise ValueError(f"{fn}(): Expected 1 or more dimensions (got 0): the input needs a "
+                         f"class dim, shape (C,), (N, C) or (N, C, d1, ...)")
+    single = input.ndim == 1
+    want = () if single else (shape[0],) + shape[2:]
+    got = f"input of shape {shape} expects a target of shape {want}, got target of shape {tshape}"
+    probs_hint = (f"; for class probabilities pass a float target of the input's shape {shape}"
+                  if fn == "cross_entropy" else "")
+    if not single and (tshape[0] if tshape else 0) != shape[0]:
+        raise ValueError(f"{fn}(): Expected input batch_size ({shape[0]}) to match target "
+                         f"batch_size ({tshape[0] if tshape else 0}): {got}")
+    if input.ndim <= 2:
+        if target.ndim > 1:  # ValueError here, RuntimeError in PyTorch
+            raise ShapeError(f"{fn}(): 0D or 1D target tensor expected, multi-target not "
+                             f"supported: {got}{probs_hint}")
+        if single and tshape not in ((), (1,)):
+            raise ValueError(f"{fn}(): For 1D input, 1D target must have size 1, but got "
+                             f"target size: {tshape[0]} (input of shape {shape} is one sample; "
+                             f"give a 0-d target)")
+    elif tshape != want:
+        raise ShapeError(f"{fn}(): Expected target size {want}, got {tshape}: {got}; input "
+                         f"(N, C, d1, ...) needs a target of shape (N, d1, ...)")
     if target.dtype not in (dtypes.int64, dtypes.uint8):
         raise RuntimeError(
             f"{fn}(): class-index targets must be int64 (or uint8), got dtype "
             f"{target.dtype}; convert them with target.long()"
             + (" (or pass class probabilities as a float tensor of the input's shape)"
                if fn == "cross_entropy" else ""))
-    if input.ndim == 0:
-        raise ValueError(f"{fn}(): input must have a class dim: shape (C,), (N, C) or "
-                         f"(N, C, d1, ...), got a 0-d tensor")
-    single = input.ndim == 1
-    want = () if single else (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(target.shape) != want:
-        layout = "(C,) needs a 0-d target" if single else \
-            "(N, C, d1, ...) needs a target of shape (N, d1, ...)"
-        raise ValueError(f"{fn}(): input of shape {tuple(input.shape)} expects a target of "
-                         f"shape {want}, got target of shape {tuple(target.shape)}: input "
-                         f"{layout}")
     n_classes = input.shape[0 if single else 1]
     t = target.data
     if t.size and (t.min() < 0 or t.max() >= n_classes):
@@ -173,34 +192,44 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(input, "cross_entropy")
     _check_tensor(target, "cross_entropy", "target")
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not label_smoothing <= 1.0:  # PyTorch: a negative value means no smoothing
         raise RuntimeError(f"cross_entropy(): label_smoothing must be between 0.0 and 1.0. "
                            f"Got: {label_smoothing}")
-    if target.dtype.kind == "f":
-        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    label_smoothing = max(float(label_smoothing), 0.0)
+    if tuple(target.shape) == tuple(input.shape):  # PyTorch's rule for probabilities
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
+                                    label_smoothing)
     x, t, single = _class_index_args(input, target, ignore_index, "cross_entropy")
     w = _class_weight(weight, x.shape[1], x.dtype, "cross_entropy")
     out = nn_ops.CrossEntropy.apply(x, t, None if w is None else w.detach(), ignore_index,
-                                    reduction, float(label_smoothing))
+                                    reduction, label_smoothing)
     return out.reshape(()) if single and reduction == "none" else out
 
 
-def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Any, reduction: str,
-                         label_smoothing: float) -> Tensor:
-    """Cross-entropy against class probabilities: -sum_c w_c t_c log p_c;
-    'mean' divides by the number of samples (not by the weights)."""
-    if input.ndim == 0 or target.shape != input.shape:
-        raise ValueError(f"cross_entropy(): class-probability targets must have the input's "
-                         f"shape {tuple(input.shape)}, got {tuple(target.shape)} (for "
-                         f"class indices use an int64 target)")
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Any, ignore_index: int,
+                         reduction: str, label_smoothing: float) -> Tensor:
+    """Cross-entropy against class probabilities (a target of the input's
+    shape): -sum_c w_c t_c log p_c; 'mean' divides by the number of samples
+    (not by the weights). The result has the promoted dtype of input and
+    target, as PyTorch's."""
+    if target.dtype.kind != "f":
+        raise RuntimeError(f"cross_entropy(): Expected floating point type for target with "
+                           f"class probabilities, got {target.dtype} (the target has the "
+                           f"input's shape {tuple(input.shape)}, so it is read as "
+                           f"probabilities; class indices have shape (N,) or (N, d1, ...))")
+    if input.ndim == 0:
+        raise IndexError("cross_entropy(): Dimension specified as 1 but tensor has no "
+                         "dimensions: the input needs a class dim, shape (C,) or (N, C, ...)")
+    if ignore_index >= 0:
+        raise RuntimeError(f"cross_entropy(): ignore_index is not supported for floating "
+                           f"point target (got ignore_index={ignore_index}); leave the "
+                           f"default -100 with class probabilities")
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
-    if target.dtype != input.dtype:
-        target = target.to(input.dtype)
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     weighted = nn_ops.LogSoftmax.apply(input, class_dim) * target
-    w = _class_weight(weight, n_classes, input.dtype, "cross_entropy")
+    w = _class_weight(weight, n_classes, weighted.dtype, "cross_entropy")
     if w is not None:
         weighted = weighted * w.reshape((n_classes,) + (1,) * (input.ndim - 2))
     loss = -weighted.sum(class_dim)
@@ -215,6 +244,7 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Any, reduction: 
 
 # ---------------------------------------------------------- binary
 def _binary_args(input: Tensor, target: Tensor, fn: str) -> Tensor:
+    """The target, checked (the input's shape, floating point)."""
     _check_input(input, fn)
     _check_tensor(target, fn, "target")
     if target.shape != input.shape:
@@ -225,7 +255,7 @@ def _binary_args(input: Tensor, target: Tensor, fn: str) -> Tensor:
         raise RuntimeError(f"{fn}(): target must be a floating point tensor (probabilities "
                            f"in [0, 1]), got dtype {target.dtype}; convert it with "
                            f"target.float()")
-    return target if target.dtype == input.dtype else target.to(input.dtype)
+    return target
 
 
 def _check_broadcasts_to(t: Any, shape: tuple, fn: str, what: str) -> None:
@@ -253,6 +283,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     log clamped to >= -100 (so x = 0 or 1 gives a finite loss, as PyTorch)."""
     reduction = _reduction(size_average, reduce, reduction)
     target = _binary_args(input, target, "binary_cross_entropy")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"binary_cross_entropy(): Found dtype {target.dtype} but expected "
+                           f"{input.dtype}: the target must have the input's dtype; convert it "
+                           f"with target.to(input.dtype)")
     v = input.data
     if v.size and not ((v >= 0) & (v <= 1)).all():
         raise RuntimeError(
@@ -275,6 +309,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     reduction = _reduction(size_average, reduce, reduction)
     fn = "binary_cross_entropy_with_logits"
     target = _binary_args(input, target, fn)
+    if input.dtype != target.dtype:  # PyTorch computes (and returns) in the target's dtype
+        input = input.to(target.dtype)
     pw = None
     if pos_weight is not None:
         _check_broadcasts_to(pos_weight, input.shape, fn, "pos_weight")

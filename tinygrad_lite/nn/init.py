@@ -69,10 +69,20 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _check_random_fill(tensor: Tensor, name: str) -> None:
+    """Random fills need a floating point tensor: NotImplementedError (a
+    RuntimeError) otherwise, as PyTorch."""
+    _check_tensor(tensor, name)
+    if tensor.dtype.kind != "f":
+        raise NotImplementedError(f"nn.init.{name}: not implemented for dtype {tensor.dtype}; "
+                                  f"random initialisation needs a floating point tensor "
+                                  f"(e.g. tgl.empty(..., dtype=tgl.float32))")
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: Generator | None = None) -> Tensor:
     """Fill with values drawn uniformly from [a, b)."""
-    _check_tensor(tensor, "uniform_")
+    _check_random_fill(tensor, "uniform_")
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
@@ -80,7 +90,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: Generator | None = None) -> Tensor:
     """Fill with values drawn from N(mean, std^2)."""
-    _check_tensor(tensor, "normal_")
+    _check_random_fill(tensor, "normal_")
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..tensor import Tensor
 from . import functional as F
+from ._errors import ShapeError
 from . import init
 from .layers import _empty_parameter, _factory_dtype
 from .module import Module
@@ -77,8 +78,8 @@ class _BatchNorm(Module):
             want = " or ".join(f"{d}D" for d in self._expected_dims)
             raise ValueError(f"{self._get_name()}: expected {want} input (got {input.ndim}D "
                              f"input of shape {tuple(input.shape)})")
-        if input.shape[1] != self.num_features:
-            raise ValueError(
+        if input.shape[1] != self.num_features:  # ValueError here, RuntimeError in PyTorch
+            raise ShapeError(
                 f"{self!r}: expected input with num_features={self.num_features} channels "
                 f"in dim 1, but got input of shape {tuple(input.shape)} ({input.shape[1]} "
                 f"channels). Match num_features to the previous layer's output.")

@@ -65,9 +65,10 @@ def _softmax_array(v: np.ndarray, axis: int) -> np.ndarray:
         return _softmax_array(v.reshape(1), 0).reshape(())
     if v.size == 0:
         return v.copy()
-    e = v - v.max(axis=axis, keepdims=True)
-    np.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore"):  # inf - inf: nan, as PyTorch, without a warning
+        e = v - v.max(axis=axis, keepdims=True)
+        np.exp(e, out=e)
+        e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
@@ -77,8 +78,9 @@ def _log_softmax_array(v: np.ndarray, axis: int) -> np.ndarray:
         return _log_softmax_array(v.reshape(1), 0).reshape(())
     if v.size == 0:
         return v.copy()
-    z = v - v.max(axis=axis, keepdims=True)
-    z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    with np.errstate(invalid="ignore"):  # inf - inf: nan, as PyTorch, without a warning
+        z = v - v.max(axis=axis, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
     return z
 
 
