@@ -212,14 +212,19 @@ class _Backward:
                         continue
                     if node._out_hooks:
                         grads_out = self.node_output_hooks(node, grads_out)
-                    grads_in = node._call_backward(grads_out)
+                    if node._builtin:  # an Op: one output, called directly (the hot path)
+                        grads_in = node.backward(node, grads_out[0])
+                        if type(grads_in) is not tuple:
+                            grads_in = (grads_in,)
+                    else:
+                        grads_in = node._call_backward(grads_out)
                     if anomaly._enabled:
                         self.check_finite(node, grads_in)
                     for edge, g in zip(node.edges, grads_in):
                         if g is None or edge is None:
                             continue
                         target, nr, shape, dtype = edge
-                        if g.shape != shape or g.dtype != dtype:
+                        if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
                             g = _conform_from(node, edge, g)
                         if isinstance(target, Function):
                             if type(target._outputs) is not tuple and target not in buffers:

@@ -78,6 +78,10 @@ class Function:
     __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
                  "_outputs", "_out_hooks", "_consts", "_trace", "_scope", "__dict__")
 
+    #: Whether this is a built-in `Op` (one output, array gradients), whose
+    #: backward the engine calls directly.
+    _builtin = False
+
     # ----------------------------------------------------------- ctx API
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep tensors (inputs or outputs of this call) for backward."""
@@ -243,6 +247,7 @@ class Op(Function):
     """
 
     __slots__ = ()
+    _builtin = True
 
     def name(self) -> str:
         """PyTorch's name for the node: ``MulBackward0`` for `Mul`."""
@@ -283,10 +288,6 @@ class Op(Function):
                 self._check_saved()  # raises, naming the operation
             arrays.append(s.data)
         return tuple(arrays)
-
-    def _call_backward(self, grads: list) -> tuple:
-        result = type(self).backward(self, grads[0])
-        return result if type(result) is tuple else (result,)
 
 
 _new_node = object.__new__
