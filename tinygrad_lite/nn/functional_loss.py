@@ -113,6 +113,17 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, fn: str) -> Tens
     return weight if weight.dtype == dtype else weight.to(dtype)
 
 
+def _shapes_told(shape: tuple, want: tuple, tshape: tuple) -> str:
+    """The shapes involved in a target-shape error (formatted only when raised)."""
+    return (f"input of shape {shape} expects a target of shape {want}, got target of "
+            f"shape {tshape}")
+
+
+def _probs_hint(fn: str, shape: tuple) -> str:
+    return (f"; for class probabilities pass a float target of the input's shape {shape}"
+            if fn == "cross_entropy" else "")
+
+
 def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str) -> tuple:
     """input as (N, C, *rest) and target as (N, *rest), checked in
     PyTorch's order (shapes, then the target's dtype and values) and with
@@ -124,23 +135,23 @@ def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str)
                          f"class dim, shape (C,), (N, C) or (N, C, d1, ...)")
     single = input.ndim == 1
     want = () if single else (shape[0],) + shape[2:]
-    got = f"input of shape {shape} expects a target of shape {want}, got target of shape {tshape}"
-    probs_hint = (f"; for class probabilities pass a float target of the input's shape {shape}"
-                  if fn == "cross_entropy" else "")
     if not single and (tshape[0] if tshape else 0) != shape[0]:
         raise ValueError(f"{fn}(): Expected input batch_size ({shape[0]}) to match target "
-                         f"batch_size ({tshape[0] if tshape else 0}): {got}")
+                         f"batch_size ({tshape[0] if tshape else 0}): "
+                         f"{_shapes_told(shape, want, tshape)}")
     if input.ndim <= 2:
         if target.ndim > 1:  # ValueError here, RuntimeError in PyTorch
             raise ShapeError(f"{fn}(): 0D or 1D target tensor expected, multi-target not "
-                             f"supported: {got}{probs_hint}")
+                             f"supported: {_shapes_told(shape, want, tshape)}"
+                             f"{_probs_hint(fn, shape)}")
         if single and tshape not in ((), (1,)):
             raise ValueError(f"{fn}(): For 1D input, 1D target must have size 1, but got "
                              f"target size: {tshape[0]} (input of shape {shape} is one sample; "
                              f"give a 0-d target)")
     elif tshape != want:
-        raise ShapeError(f"{fn}(): Expected target size {want}, got {tshape}: {got}; input "
-                         f"(N, C, d1, ...) needs a target of shape (N, d1, ...)")
+        raise ShapeError(f"{fn}(): Expected target size {want}, got {tshape}: "
+                         f"{_shapes_told(shape, want, tshape)}; input (N, C, d1, ...) needs a "
+                         f"target of shape (N, d1, ...)")
     if target.dtype not in (dtypes.int64, dtypes.uint8):
         raise RuntimeError(
             f"{fn}(): class-index targets must be int64 (or uint8), got dtype "
