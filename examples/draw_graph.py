@@ -3,7 +3,7 @@
     python examples/draw_graph.py                  # writes runs/graphs/*.svg, *.png
     python examples/draw_graph.py --out somewhere  # another folder
 
-Three pictures, each before and after backward:
+Two graphs, each drawn before and after backward (four pictures):
 
   micrograd_forward / micrograd_backward
       the scalar expression of micrograd's lecture, L = (a*b + c) * f,
