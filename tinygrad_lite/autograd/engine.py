@@ -253,7 +253,9 @@ def _root_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None,
                     f"outputs, but this output has shape {tuple(out.shape)}. Reduce it "
                     f"first (e.g. loss.sum() or loss.mean()) or pass gradient= a "
                     f"tensor of shape {tuple(out.shape)}.")
-            g = np.ones(out.data.shape, out.data.dtype)
+            g = np.array(1, out.data.dtype)  # d out / d out, for a one-element output
+            if out.data.ndim:
+                g = g.reshape(out.data.shape)
         else:
             if not isinstance(g, Tensor):
                 g = Tensor(g)

@@ -9,6 +9,7 @@ behave the same on both; the few functions below cover what does not.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -65,8 +66,23 @@ def permute(x: Any, axes: tuple) -> Any:
     return x.permute(*axes) if isinstance(x, Tensor) else x.transpose(axes)
 
 
+#: Below this many elements, `broadcast_to` copies instead of making a view.
+COPY_BELOW = 1 << 14
+
+
 def broadcast_to(x: Any, shape: tuple) -> Any:
-    return x.expand(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    """`x` broadcast to `shape`: ``Tensor.expand``, or for an array a small
+    fresh copy or, from `COPY_BELOW` elements on, a read-only view. Every
+    reduction's backward comes here: ``np.broadcast_to`` spends some
+    microseconds on Python-level checks, more than copying a few thousand
+    numbers costs, and a fresh array can become a leaf's ``.grad`` as it is."""
+    if isinstance(x, Tensor):
+        return x.expand(shape)
+    if math.prod(shape) < COPY_BELOW:
+        out = np.empty(shape, x.dtype)
+        out[...] = x
+        return out
+    return np.broadcast_to(x, shape)
 
 
 def matmul(a: Any, b: Any) -> Any:
