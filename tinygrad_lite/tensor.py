@@ -413,9 +413,8 @@ class Tensor:
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Compute the gradient of this tensor with respect to the leaves of
         its graph and accumulate it into their ``.grad``."""
-        from .autograd.engine import backward
-        backward(self, None if gradient is None else [gradient], retain_graph,
-                 create_graph, inputs)
+        _engine.backward(self, None if gradient is None else [gradient], retain_graph,
+                         create_graph, inputs)
 
     # ---------------------------------------------------------- dtypes
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
@@ -1803,3 +1802,4 @@ from .ops import reduce as _red  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from . import _indexing  # noqa: E402
 from .autograd import function as _function  # noqa: E402
+from .autograd import engine as _engine  # noqa: E402

@@ -82,10 +82,14 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        weight = self.weight
-        if type(input) is Tensor and input.data.shape[-1:] == (self.in_features,) \
+        # Read from the registry: `self.weight` first fails the ordinary
+        # attribute lookup, then reaches Module.__getattr__ (costly per call).
+        params = self._parameters
+        weight = params.get("weight")
+        if type(input) is Tensor and weight is not None and "bias" in params \
+                and input.data.shape[-1:] == (self.in_features,) \
                 and input.data.dtype == weight.data.dtype and input.data.dtype.kind == "f":
-            return nn_ops.Linear.apply(input, weight, self.bias)  # the checked fast path
+            return nn_ops.Linear.apply(input, weight, params["bias"])  # the checked fast path
         shape = getattr(input, "shape", None)
         if not shape or shape[-1] != self.in_features:
             got = f"shape {tuple(shape)}" if shape is not None else type(input).__name__
