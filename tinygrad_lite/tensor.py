@@ -1464,10 +1464,13 @@ def _method(result: Any, name: str, other: Any) -> Tensor:
 def _binary(op: Any, a: Tensor, b: Any, reverse: bool = False) -> Tensor:
     """``a op b`` (``b op a`` if `reverse`) with PyTorch's type promotion;
     NotImplemented for operands that are not numbers, lists or tensors."""
-    pair = _coerce(a, b)
-    if pair is None:
-        return NotImplemented
-    a, b = pair
+    if type(b) is builtins.float and a.data.dtype.kind == "f":
+        b = _const(b, a.data.dtype)  # the most common case (`y * 1.001`), without _coerce
+    else:
+        pair = _coerce(a, b)
+        if pair is None:
+            return NotImplemented
+        a, b = pair
     if reverse:
         a, b = b, a
     try:

@@ -342,8 +342,9 @@ def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
         sealed, versions = [], []
         for s in saved:
             if type(s) is np.ndarray or s is raw:
-                if s is raw or s is data:
-                    s, now = SavedOutput(0, data), 0
+                if s is raw or s is data:  # its own result: SavedOutput(0, data), inlined
+                    s, now = _new_node(SavedOutput), 0
+                    s.nr, s.data, s.version = 0, data, 0
                 else:
                     s, now = _new_tensor(s), 0  # a constant array (a mask, weights)
             elif s is None:
