@@ -43,12 +43,7 @@ class Hypot(tgl.autograd.Function):
         return grad * x / out, grad * y / out
 
 
-class CubeWrongBackward(tgl.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
+class CubeWrongBackward(Cube):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors

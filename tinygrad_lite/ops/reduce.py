@@ -65,10 +65,11 @@ def _variance(ctx, x, dims: tuple, correction: int) -> np.ndarray:
     ctx.shape, ctx.dims = v.shape, dims
     # forward divides by max(0, n - correction); backward, as PyTorch's,
     # by n - correction itself (so a negative one gives finite gradients)
-    ctx.dof = _count(v.shape, dims) - correction
+    n = _count(v.shape, dims)
+    ctx.dof = n - correction
     ctx.denom = max(0, ctx.dof)
     if ctx.denom == 0:
-        warnings.warn(f"var/std: degrees of freedom is <= 0 ({_count(v.shape, dims)} elements "
+        warnings.warn(f"var/std: degrees of freedom is <= 0 ({n} elements "
                       f"per group, correction={correction}), so the result is nan or inf. "
                       f"Use correction=0 or reduce over more elements.", stacklevel=5)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -189,8 +190,7 @@ class LogSumExp(Op):
             shift = np.where(np.isfinite(shift), shift, 0).astype(v.dtype)
         with np.errstate(divide="ignore"):
             out = np.log(np.sum(np.exp(v - shift), axis=dims, keepdims=True)) + shift
-        if not keepdim:
-            out = out.reshape([n for i, n in enumerate(v.shape) if i not in dims])
+        out = _drop_dims(out, dims, keepdim)
         ctx.save_for_backward(x, out)
         return out
 
