@@ -7,12 +7,18 @@ node's buffer, or into a leaf's ``.grad``. Every gradient is reduced to the
 shape and dtype of the input it belongs to here, in one place (`conform`), so
 that operations that broadcast never un-broadcast themselves.
 
-The order is computed iteratively (no recursion), so a graph of any depth
-works. Unless ``retain_graph`` is set, each node frees its saved tensors after
+The order needs no search of the graph: every node gets a sequence number
+when it is recorded (`Function._seq`), and all of a node's inputs were
+recorded before it. So running the pending node with the highest number
+first (a heap) runs each node after every node that used its output, which
+is what PyTorch's engine does too. Nothing recurses, so a graph of any depth
+works; `topological_order` computes the same kind of order explicitly, for
+``grad()`` and for readers. Unless ``retain_graph`` is set, each node frees its saved tensors after
 use; a second backward through such a node raises an error that says so.
 """
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -102,14 +108,18 @@ class _Backward:
         self.capture = capture          # grad(): where to put input grads
         self.captured: dict = {}
         self.owned: set = set()         # arrays already stored in a .grad
-        self.buffers: dict = {}         # node -> [grad per output]
+        self.buffers: dict = {}         # node._seq -> [node, grad per output]
         self.leaf_grads: dict = {}      # id(leaf) -> [leaf, sum of its gradients]
 
-    def send(self, node: Function, nr: int, grad: Any) -> None:
-        buf = self.buffers.get(node)
-        if buf is None:
-            buf = self.buffers[node] = [None] * _n_outputs(node)
-        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+    def send(self, heap: list, node: Function, nr: int, grad: Any) -> None:
+        """Add `grad` to what output `nr` of `node` has received; a node
+        that receives its first gradient joins the heap of pending nodes."""
+        entry = self.buffers.get(node._seq)
+        if entry is None:
+            entry = self.buffers[node._seq] = [node] + [None] * _n_outputs(node)
+            heappush(heap, -node._seq)
+        old = entry[nr + 1]
+        entry[nr + 1] = grad if old is None else old + grad
 
     def as_tensor(self, grad: Any) -> Tensor:
         return grad if isinstance(grad, Tensor) else _new_tensor(np.asarray(grad))
@@ -194,30 +204,35 @@ class _Backward:
                     + (f" The operation was created here:\n{where}" if where else ""))
 
     def run(self, roots: list, grads: list, needed: set | None = None) -> None:
+        """Propagate `grads` from `roots` to the leaves. Nodes run highest
+        sequence number first (see `_pending`): a node runs only after every
+        node recorded later, so after every node that used its output."""
+        heap: list = []
+        buffers = self.buffers  # sequence number -> [node, grad of output 0, ...]
         for root, grad in zip(roots, grads):
             if root._ctx is None:
                 self.leaf(root, grad)
             else:
-                self.send(root._ctx, root._out_nr, grad)
-        order = topological_order({r._ctx: None for r in roots if r._ctx is not None})
+                self.send(heap, root._ctx, root._out_nr, grad)
         prev = _state.enabled
         _state.enabled = self.create_graph
-        buffers, leaf, send = self.buffers, self.leaf, self.send
+        leaf, send = self.leaf, self.send
         free = not self.retain_graph
         try:
             with np.errstate(all="ignore"):  # inf and nan propagate as in PyTorch
-                for node in order:
-                    grads_out = buffers.pop(node, None)
-                    if grads_out is None or (needed is not None and node not in needed):
+                while heap:
+                    entry = buffers.pop(-heappop(heap))
+                    node = entry[0]
+                    if needed is not None and node not in needed:
                         continue
                     if node._out_hooks:
-                        grads_out = self.node_output_hooks(node, grads_out)
+                        entry[1:] = self.node_output_hooks(node, entry[1:])
                     if node._builtin:  # an Op: one output, called directly (the hot path)
-                        grads_in = node.backward(node, grads_out[0])
+                        grads_in = node.backward(node, entry[1])
                         if type(grads_in) is not tuple:
                             grads_in = (grads_in,)
                     else:
-                        grads_in = node._call_backward(grads_out)
+                        grads_in = node._call_backward(entry[1:])
                     if anomaly._enabled:
                         self.check_finite(node, grads_in)
                     for edge, g in zip(node.edges, grads_in):
@@ -227,10 +242,12 @@ class _Backward:
                         if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
                             g = _conform_from(node, edge, g)
                         if isinstance(target, Function):
-                            if type(target._outputs) is not tuple and target not in buffers:
-                                buffers[target] = [g]  # the usual case: one output
+                            seq = target._seq
+                            if seq not in buffers and type(target._outputs) is not tuple:
+                                buffers[seq] = [target, g]  # the usual case: one output
+                                heappush(heap, -seq)
                             else:
-                                send(target, nr, g)
+                                send(heap, target, nr, g)
                         else:
                             leaf(target, g)
                     if free and node._saved is not None:

@@ -21,8 +21,9 @@ Two flavours share this machinery:
 """
 from __future__ import annotations
 
+import itertools
 import weakref
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -42,14 +43,25 @@ class _Freed:
 FREED = _Freed()  # what `_saved` becomes once backward released the node
 
 
-class SavedOutput:
+class SavedOutput(NamedTuple):
     """A node's own output kept for backward, stored without the Tensor
-    object (which would make a reference cycle output -> node -> output)."""
+    object (which would make a reference cycle output -> node -> output).
+    Its version is read from the output Tensor while that is alive; once
+    it is gone, nothing can change the array in place any more."""
 
-    __slots__ = ("nr", "data", "version")
+    nr: int
+    data: np.ndarray
 
-    def __init__(self, nr: int, data: np.ndarray) -> None:
-        self.nr, self.data, self.version = nr, data, 0
+
+
+
+def _saved_output(nr: int, data: np.ndarray) -> SavedOutput:
+    """`SavedOutput(nr, data)` without the Python-level ``__new__`` of a
+    NamedTuple (ops save their result on every call)."""
+    return _new_tuple(SavedOutput, (nr, data))
+
+
+_new_tuple = tuple.__new__
 
 
 class Function:
@@ -76,7 +88,7 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
-                 "_outputs", "_out_hooks", "_consts", "_trace", "_scope", "__dict__")
+                 "_outputs", "_out_hooks", "_consts", "_seq", "_trace", "_scope", "__dict__")
 
     #: Whether this is a built-in `Op` (one output, array gradients), whose
     #: backward the engine calls directly.
@@ -187,7 +199,7 @@ class Function:
             return ()
         for i, (s, v) in enumerate(zip(saved, self._saved_versions)):
             now = self._current_version(s)
-            if now != v:
+            if now != v and now is not None:
                 if isinstance(s, SavedOutput):
                     what = f"[{s.data.dtype} tensor of shape {list(s.data.shape)}], which is " \
                            f"output {s.nr} of {self.name()},"
@@ -206,7 +218,7 @@ class Function:
             return 0
         if isinstance(s, SavedOutput):
             out = self._output_ref(s.nr)
-            return s.version if out is None else out._version
+            return None if out is None else out._version
         return s._version
 
     def _output_ref(self, nr: int) -> Tensor | None:
@@ -280,7 +292,7 @@ class Op(Function):
                 continue
             if type(s) is SavedOutput:
                 out = self._outputs()
-                now = s.version if out is None else out._version
+                now = version if out is None else out._version
             else:
                 base = s._base
                 now = s._ver if base is None else base._ver
@@ -291,6 +303,10 @@ class Op(Function):
 
 
 _new_node = object.__new__
+
+#: Each recorded node's sequence number, in recording order: the engine
+#: runs pending nodes highest number first (see autograd.engine).
+_next_seq = itertools.count().__next__
 
 
 def _edge(a: Any) -> tuple | None:
@@ -311,51 +327,48 @@ def _edge(a: Any) -> tuple | None:
 
 def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
     """Record built-in op `ctx` as the maker of `data` from `args`: the
-    per-operation hot path, so it is written as one plain loop."""
+    per-operation hot path, so it is written as plain loops."""
     edges, needs = [], []
     consts = None
-    for i, a in enumerate(args):
+    for a in args:
         if isinstance(a, Tensor):
             if a._rg:
                 if a._view is None:
                     d, node = a.data, a._ctx
-                    edge = ((a, 0, d.shape, d.dtype) if node is None
-                            else (node, a._out_nr, d.shape, d.dtype))
+                    edges.append((a, 0, d.shape, d.dtype) if node is None
+                                 else (node, a._out_nr, d.shape, d.dtype))
+                    needs.append(True)
                 else:
                     edge = _edge(a)  # a view: its history may need a refresh
-                edges.append(edge)
-                needs.append(edge is not None)
+                    edges.append(edge)
+                    needs.append(edge is not None)
                 continue
             if consts is None:
                 consts = {}
-            consts[i] = a  # kept for graph pictures (tgl.viz)
+            consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
         edges.append(None)
         needs.append(False)
     ctx.edges = tuple(edges)
     ctx.needs_input_grad = tuple(needs)
     ctx._consts = consts
     ctx._out_hooks = None
+    ctx._seq = _next_seq()
     out = _new_tensor(data, True, ctx)
     ctx._outputs = weakref.ref(out)
     saved = ctx._saved
     if saved:
         sealed, versions = [], []
         for s in saved:
-            if type(s) is np.ndarray or s is raw:
-                if s is raw or s is data:  # its own result: SavedOutput(0, data), inlined
-                    s, now = _new_node(SavedOutput), 0
-                    s.nr, s.data, s.version = 0, data, 0
-                else:
-                    s, now = _new_tensor(s), 0  # a constant array (a mask, weights)
-            elif s is None:
-                now = 0
-            elif not isinstance(s, Tensor):  # a numpy scalar, e.g. a 0-d mask from `&`
-                s, now = _new_tensor(np.asarray(s)), 0
-            else:
+            if isinstance(s, Tensor):
                 base = s._base
-                now = s._ver if base is None else base._ver
+                versions.append(s._ver if base is None else base._ver)
+            else:
+                if s is data or s is raw:
+                    s = _saved_output(0, data)  # its own result
+                elif s is not None:
+                    s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
+                versions.append(0)
             sealed.append(s)
-            versions.append(now)
         ctx._saved = tuple(sealed)
         ctx._saved_versions = tuple(versions)
     if scope.current:
@@ -372,6 +385,7 @@ def _link(ctx: Function, args: tuple, outputs: list) -> list:
     consts = {i: a for i, a in enumerate(args) if isinstance(a, Tensor) and not a._rg}
     ctx._consts = consts or None
     ctx._out_hooks = None
+    ctx._seq = _next_seq()
     skip = ctx.__dict__.get("_non_differentiable", ())
     refs = []
     for nr, out in enumerate(outputs):
@@ -401,7 +415,7 @@ def _seal_saved(ctx: Function, outputs: list) -> None:
     for s in ctx._saved:
         for nr, out in enumerate(outputs):
             if s is out or (isinstance(out, Tensor) and s is out.data):
-                s = SavedOutput(nr, out.data)
+                s = _saved_output(nr, out.data)
                 break
         else:
             if s is not None and not isinstance(s, Tensor):

@@ -128,7 +128,8 @@ def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str)
     """input as (N, C, *rest) and target as (N, *rest), checked in
     PyTorch's order (shapes, then the target's dtype and values) and with
     its exception types; and whether the input was a single sample (C,),
-    whose target is 0-d or of shape (1,)."""
+    whose target is 0-d or of shape (1,); and ignore_index, or None when
+    no target can equal it."""
     shape, tshape = tuple(input.shape), tuple(target.shape)
     if input.ndim == 0:
         raise ValueError(f"{fn}(): Expected 1 or more dimensions (got 0): the input needs a "
@@ -160,10 +161,11 @@ def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str)
                if fn == "cross_entropy" else ""))
     n_classes = input.shape[0 if single else 1]
     t = target.data
-    if t.size and (t.min() < 0 or t.max() >= n_classes):
-        bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
-    else:
-        bad = None
+    # One reduction checks 0 <= t < n_classes: read as uint64, a negative
+    # int64 is larger than any class count (uint8 cannot be negative).
+    in_range = not t.size or t.view(np.uint64 if t.dtype == np.int64 else t.dtype).max() \
+        < n_classes
+    bad = None if in_range else ((t < 0) | (t >= n_classes)) & (t != ignore_index)
     if bad is not None and bad.any():
         value = t[bad].flat[0]
         raise IndexError(f"{fn}(): target value {value} is out of range for {n_classes} "
@@ -171,9 +173,11 @@ def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str)
                          f"ignore_index={ignore_index} to skip a sample)")
     if n_classes == 0:
         raise ValueError(f"{fn}(): input of shape {tuple(input.shape)} has no classes")
+    if in_range and not 0 <= ignore_index < n_classes:
+        ignore_index = None  # no target can equal it: the loss need not look for it
     if single:
-        return input.reshape(1, n_classes), Tensor._make(t.reshape(1)), True
-    return input, target, False
+        return input.reshape(1, n_classes), Tensor._make(t.reshape(1)), True, ignore_index
+    return input, target, False, ignore_index
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -186,10 +190,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(input, "nll_loss")
     _check_tensor(target, "nll_loss", "target")
-    x, t, single = _class_index_args(input, target, ignore_index, "nll_loss")
+    x, t, single, ignore = _class_index_args(input, target, ignore_index, "nll_loss")
     w = _class_weight(weight, x.shape[1], x.dtype, "nll_loss")
-    out = nn_ops.NLLLoss.apply(x, t, None if w is None else w.detach(), ignore_index,
-                               reduction)
+    out = nn_ops.NLLLoss.apply(x, t, None if w is None else w.detach(), ignore, reduction)
     return out.reshape(()) if single and reduction == "none" else out
 
 
@@ -210,9 +213,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if tuple(target.shape) == tuple(input.shape):  # PyTorch's rule for probabilities
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing)
-    x, t, single = _class_index_args(input, target, ignore_index, "cross_entropy")
+    x, t, single, ignore = _class_index_args(input, target, ignore_index, "cross_entropy")
     w = _class_weight(weight, x.shape[1], x.dtype, "cross_entropy")
-    out = nn_ops.CrossEntropy.apply(x, t, None if w is None else w.detach(), ignore_index,
+    out = nn_ops.CrossEntropy.apply(x, t, None if w is None else w.detach(), ignore,
                                     reduction, label_smoothing)
     return out.reshape(()) if single and reduction == "none" else out
 

@@ -154,12 +154,12 @@ class _Targets:
     weight of each row (`wt`, 0 when ignored; None when all are 1) and
     their sum, the 'mean' denominator."""
 
-    def __init__(self, target: np.ndarray, weight: np.ndarray | None, ignore_index: int,
-                 dtype: np.dtype) -> None:
+    def __init__(self, target: np.ndarray, weight: np.ndarray | None,
+                 ignore_index: int | None, dtype: np.dtype) -> None:
         t = target.reshape(-1)
         self.shape, self.rows = target.shape, np.arange(t.size)
-        ignored = t == ignore_index
-        if ignored.any():
+        ignored = None if ignore_index is None else t == ignore_index  # None: none can be
+        if ignored is not None and ignored.any():
             self.ignored, self.cls, self.kept = ignored, np.where(ignored, 0, t), \
                 (~ignored).astype(dtype)
         else:

@@ -3,6 +3,7 @@ Tensor methods normalise it); backward broadcasts the gradient back over
 the reduced dims."""
 from __future__ import annotations
 
+import math
 import warnings
 from collections import namedtuple
 
@@ -32,26 +33,37 @@ def spread(g, shape: tuple, dims: tuple):
 
 
 def _count(shape: tuple, dims: tuple) -> int:
-    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+    return math.prod([shape[d] for d in dims])
 
 
 class Sum(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.data.shape, dims
-        return np.sum(x.data, axis=dims, keepdims=keepdim)
+        return x.data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
         return spread(g, ctx.shape, ctx.dims), None, None
 
 
+def _mean(v: np.ndarray, dims: tuple, keepdim: bool) -> np.ndarray:
+    """np.mean's result (float16 summed in float32, as numpy and PyTorch
+    do), without np.mean's own overhead: a mean of nothing is nan, silently."""
+    n = _count(v.shape, dims)
+    total = v.sum(axis=dims, keepdims=keepdim, dtype=np.float32 if v.dtype == np.float16
+                  else None)
+    if n == 0:
+        with np.errstate(invalid="ignore"):
+            return np.divide(total, 0).astype(v.dtype)
+    return (total / n).astype(v.dtype, copy=False)
+
+
 class Mean(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims = x.data.shape, dims
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.mean(x.data, axis=dims, keepdims=keepdim)
+        return _mean(x.data, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -73,7 +85,7 @@ def _variance(ctx, x, dims: tuple, correction: int) -> np.ndarray:
                       f"per group, correction={correction}), so the result is nan or inf. "
                       f"Use correction=0 or reduce over more elements.", stacklevel=5)
     with np.errstate(invalid="ignore", divide="ignore"):
-        dev = v - np.mean(v, axis=dims, keepdims=True)
+        dev = v - _mean(v, dims, True)
         return np.sum(dev * dev, axis=dims, keepdims=True) / v.dtype.type(ctx.denom)
 
 
