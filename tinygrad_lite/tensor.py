@@ -1400,24 +1400,38 @@ def _result(value: Any) -> Tensor:
 
 
 _CONSTANTS: dict = {}
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT32_CONSTANTS: dict = {}  # the default dtype's cache, keyed by the number alone
 
 
 def _const(value: Any, dtype: np.dtype) -> Tensor:
     """A Python number as a 0-d constant tensor. Constants are cached: the
     same number in the same dtype is one tensor object, which makes
     ``y * 1.001`` as cheap as it can be (numbers never change in place; one
-    that somebody did change is not reused)."""
-    key = (type(value), value, dtype)
-    t = _CONSTANTS.get(key) if value else None  # 0.0 == -0.0: zeros are not cached
-    if t is None or t._ver:
-        try:
-            t = Tensor._make(np.array(value, dtype=dtype))
-        except OverflowError:  # e.g. -3 for uint8: wraps around, as in PyTorch
-            t = Tensor._make(np.array(value).astype(dtype))
-        if value:
-            if len(_CONSTANTS) >= 1024:
-                _CONSTANTS.clear()
-            _CONSTANTS[key] = t
+    that somebody did change is not reused). Equal numbers make equal
+    arrays in one dtype (``1 == 1.0 == True``), so the number is the key."""
+    if dtype is _FLOAT32:
+        t = _FLOAT32_CONSTANTS.get(value)
+        if t is not None and not t._ver:
+            return t
+        cache, key = _FLOAT32_CONSTANTS, value
+    else:
+        cache, key = _CONSTANTS, (value, dtype)
+        t = cache.get(key)
+        if t is not None and not t._ver and value:
+            return t
+    return _new_const(value, dtype, cache, key)
+
+
+def _new_const(value: Any, dtype: np.dtype, cache: dict, key: Any) -> Tensor:
+    try:
+        t = Tensor._make(np.array(value, dtype=dtype))
+    except OverflowError:  # e.g. -3 for uint8: wraps around, as in PyTorch
+        t = Tensor._make(np.array(value).astype(dtype))
+    if value:  # 0.0 == -0.0: zeros are not cached (the sign would be lost)
+        if len(cache) >= 1024:
+            cache.clear()
+        cache[key] = t
     return t
 
 
@@ -1464,8 +1478,8 @@ def _method(result: Any, name: str, other: Any) -> Tensor:
 def _binary(op: Any, a: Tensor, b: Any, reverse: bool = False) -> Tensor:
     """``a op b`` (``b op a`` if `reverse`) with PyTorch's type promotion;
     NotImplemented for operands that are not numbers, lists or tensors."""
-    if type(b) is builtins.float and a.data.dtype.kind == "f":
-        b = _const(b, a.data.dtype)  # the most common case (`y * 1.001`), without _coerce
+    if type(b) is builtins.float and a.data.dtype is _FLOAT32:
+        b = _const(b, _FLOAT32)  # the most common case (`y * 1.001`), without _coerce
     else:
         pair = _coerce(a, b)
         if pair is None:

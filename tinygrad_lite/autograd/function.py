@@ -88,7 +88,11 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
-                 "_outputs", "_out_hooks", "_consts", "_seq", "_trace", "_scope", "__dict__")
+                 "_outputs", "_consts", "_seq", "_trace", "_scope", "__dict__")
+
+    #: Hooks on this node's outputs (non-leaf ``register_hook``, grad()'s
+    #: capture): ``{output_nr: [hook, ...]}``, set on the few nodes that have any.
+    _out_hooks = None
 
     #: Whether this is a built-in `Op` (one output, array gradients), whose
     #: backward the engine calls directly.
@@ -348,34 +352,58 @@ def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
             consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
         edges.append(None)
         needs.append(False)
-    ctx.edges = tuple(edges)
+    ctx.edges = edges
     ctx.needs_input_grad = tuple(needs)
-    ctx._consts = consts
-    ctx._out_hooks = None
+    if consts is not None:
+        ctx._consts = consts  # (unset otherwise: viz reads it with getattr)
     ctx._seq = _next_seq()
     out = _new_tensor(data, True, ctx)
-    ctx._outputs = weakref.ref(out)
+    ctx._outputs = _weakref(out)
     saved = ctx._saved
     if saved:
-        sealed, versions = [], []
-        for s in saved:
-            if isinstance(s, Tensor):
-                base = s._base
-                versions.append(s._ver if base is None else base._ver)
-            else:
-                if s is data or s is raw:
-                    s = _saved_output(0, data)  # its own result
-                elif s is not None:
-                    s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
-                versions.append(0)
-            sealed.append(s)
-        ctx._saved = tuple(sealed)
-        ctx._saved_versions = tuple(versions)
+        _seal_op_saved(ctx, saved, data, raw)
     if scope.current:
         ctx._scope = scope.current
     if anomaly._enabled:
         ctx._trace = anomaly.creation_trace()
     return out
+
+
+_weakref = weakref.ref
+_VERSION_ZERO = (0,)
+
+
+def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
+    """Note the version of each Tensor an op saved, and replace its own
+    result by a `SavedOutput` and other arrays by constant Tensors."""
+    first = saved[0]
+    if len(saved) == 1 and (first is data or first is raw):
+        ctx._saved = (_saved_output(0, data),)  # the usual case (tanh, exp, ...)
+        ctx._saved_versions = _VERSION_ZERO
+        return
+    versions = []
+    for s in saved:
+        if not isinstance(s, Tensor):
+            break
+        base = s._base
+        versions.append(s._ver if base is None else base._ver)
+    else:  # only Tensors (mul, matmul, ...): kept as they are
+        ctx._saved_versions = tuple(versions)
+        return
+    sealed, versions = [], []
+    for s in saved:
+        if isinstance(s, Tensor):
+            base = s._base
+            versions.append(s._ver if base is None else base._ver)
+        else:
+            if s is data or s is raw:
+                s = _saved_output(0, data)  # its own result
+            elif s is not None:
+                s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
+            versions.append(0)
+        sealed.append(s)
+    ctx._saved = tuple(sealed)
+    ctx._saved_versions = tuple(versions)
 
 
 def _link(ctx: Function, args: tuple, outputs: list) -> list:
@@ -384,7 +412,6 @@ def _link(ctx: Function, args: tuple, outputs: list) -> list:
     ctx.needs_input_grad = tuple([e is not None for e in edges])
     consts = {i: a for i, a in enumerate(args) if isinstance(a, Tensor) and not a._rg}
     ctx._consts = consts or None
-    ctx._out_hooks = None
     ctx._seq = _next_seq()
     skip = ctx.__dict__.get("_non_differentiable", ())
     refs = []
