@@ -235,6 +235,22 @@ def test_changing_a_saved_output_makes_backward_fail_naming_the_operation(change
     assert op in text and "version 1; expected version 0" in text
 
 
+def test_an_unrelated_in_place_change_leaves_saved_tensors_valid_and_a_later_one_is_caught():
+    # Backward skips the version comparison when no tensor at all was changed
+    # in place since a node was recorded; any change makes it compare them.
+    x = tgl.tensor([0.1, 0.2], requires_grad=True)
+    w = tgl.tensor([3., 4.])
+    other = tgl.tensor([0., 0.])
+    y = (x * w).tanh()
+    other.add_(1)                      # changes nothing y's graph saved
+    y.sum().backward(retain_graph=True)
+    expected = (1 - np.tanh([0.3, 0.8]) ** 2) * [3., 4.]
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-5)
+    w.mul_(2)                          # saved by Mul
+    with pytest.raises(RuntimeError, match="MulBackward0.*version 1; expected version 0"):
+        y.sum().backward()
+
+
 def test_multiplying_a_tensor_by_itself_in_place_fails_in_backward_like_pytorch(torch):
     for lib in (tgl, torch):
         x = lib.tensor([1., 2.], requires_grad=True)

@@ -161,6 +161,8 @@ class Tensor:
         return self._ver if self._base is None else self._base._ver
 
     def _bump_version(self) -> None:
+        global _inplace_changes
+        _inplace_changes += 1
         if self._base is None:
             self._ver += 1
         else:
@@ -1399,6 +1401,11 @@ def _result(value: Any) -> Tensor:
     return Tensor._make(np.asarray(value))
 
 
+#: How many in-place changes (version bumps) all tensors have had: a graph
+#: node recorded when it had the same value as now saved tensors that are
+#: all still at the versions it noted (see Op.saved_tensors).
+_inplace_changes = 0
+
 _CONSTANTS: dict = {}
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT32_CONSTANTS: dict = {}  # the default dtype's cache, keyed by the number alone
@@ -1479,7 +1486,9 @@ def _binary(op: Any, a: Tensor, b: Any, reverse: bool = False) -> Tensor:
     """``a op b`` (``b op a`` if `reverse`) with PyTorch's type promotion;
     NotImplemented for operands that are not numbers, lists or tensors."""
     if type(b) is builtins.float and a.data.dtype is _FLOAT32:
-        b = _const(b, _FLOAT32)  # the most common case (`y * 1.001`), without _coerce
+        # The most common case (`y * 1.001`): a cached constant, without _coerce.
+        c = _FLOAT32_CONSTANTS.get(b)
+        b = c if c is not None and not c._ver else _const(b, _FLOAT32)
     else:
         pair = _coerce(a, b)
         if pair is None:

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import anomaly, scope, views
 
+from .. import tensor as _tensor
 from ..grad_mode import _state, no_grad
 from ..tensor import Tensor
 
@@ -87,7 +88,7 @@ class Function:
     as ``ctx`` is the graph node; it accepts any extra attributes.
     """
 
-    __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions",
+    __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions", "_changes",
                  "_outputs", "_consts", "_seq", "_trace", "_scope", "__dict__")
 
     #: Hooks on this node's outputs (non-leaf ``register_hook``, grad()'s
@@ -273,21 +274,24 @@ class Op(Function):
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         ctx = _new_node(cls)
         ctx._saved = None
-        raw = cls.forward(ctx, *args, **kwargs)
+        # (A call without `**kwargs` is cheaper; only Einsum takes keywords.)
+        raw = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
         data = raw if type(raw) is np.ndarray else np.asarray(raw)  # numpy gives 0-d scalars
         if _state.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._rg:
-                    return _link_op(ctx, args, data, raw)
+            return _link_op(ctx, args, data, raw)
         return _new_tensor(data)
 
     @property
     def saved_tensors(self) -> tuple:
         saved = self._saved
-        if saved is None:
+        if not saved:
             return ()
         if _state.enabled or saved is FREED:
             return tuple([self._as_tensor(s) for s in self._check_saved()])
+        if self._changes == _tensor._inplace_changes:
+            # No tensor was changed in place since this node was recorded, so
+            # each saved one is still at the version noted then.
+            return tuple([None if s is None else s.data for s in saved])
         # The hot path of an ordinary backward: arrays, versions checked inline.
         arrays = []
         for s, version in zip(saved, self._saved_versions):
@@ -330,10 +334,12 @@ def _edge(a: Any) -> tuple | None:
 
 
 def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
-    """Record built-in op `ctx` as the maker of `data` from `args`: the
-    per-operation hot path, so it is written as plain loops."""
-    edges, needs = [], []
+    """The result of built-in op `ctx` as a Tensor, recorded in the graph
+    as made by `ctx` from `args` when one of them requires grad. The
+    per-operation hot path, so it is written as one plain loop."""
+    edges, needs = [], ()
     consts = None
+    tracked = False
     for a in args:
         if isinstance(a, Tensor):
             if a._rg:
@@ -341,19 +347,24 @@ def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
                     d, node = a.data, a._ctx
                     edges.append((a, 0, d.shape, d.dtype) if node is None
                                  else (node, a._out_nr, d.shape, d.dtype))
-                    needs.append(True)
-                else:
-                    edge = _edge(a)  # a view: its history may need a refresh
+                    needs += (True,)
+                    tracked = True
+                    continue
+                edge = _edge(a)  # a view: its history may need a refresh
+                if edge is not None:
                     edges.append(edge)
-                    needs.append(edge is not None)
-                continue
+                    needs += (True,)
+                    tracked = True
+                    continue
             if consts is None:
                 consts = {}
             consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
         edges.append(None)
-        needs.append(False)
+        needs += (False,)
+    if not tracked:
+        return _new_tensor(data)
     ctx.edges = edges
-    ctx.needs_input_grad = tuple(needs)
+    ctx.needs_input_grad = needs
     if consts is not None:
         ctx._consts = consts  # (unset otherwise: viz reads it with getattr)
     ctx._seq = _next_seq()
@@ -361,7 +372,13 @@ def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
     ctx._outputs = _weakref(out)
     saved = ctx._saved
     if saved:
-        _seal_op_saved(ctx, saved, data, raw)
+        ctx._changes = _tensor._inplace_changes
+        if len(saved) == 1 and (saved[0] is data or saved[0] is raw):
+            # The usual case (tanh, exp, ...): `_saved_output(0, data)`, inlined.
+            ctx._saved = (_new_tuple(SavedOutput, (0, data)),)
+            ctx._saved_versions = _VERSION_ZERO
+        else:
+            _seal_op_saved(ctx, saved, data, raw)
     if scope.current:
         ctx._scope = scope.current
     if anomaly._enabled:
@@ -376,11 +393,6 @@ _VERSION_ZERO = (0,)
 def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
     """Note the version of each Tensor an op saved, and replace its own
     result by a `SavedOutput` and other arrays by constant Tensors."""
-    first = saved[0]
-    if len(saved) == 1 and (first is data or first is raw):
-        ctx._saved = (_saved_output(0, data),)  # the usual case (tanh, exp, ...)
-        ctx._saved_versions = _VERSION_ZERO
-        return
     versions = []
     for s in saved:
         if not isinstance(s, Tensor):
