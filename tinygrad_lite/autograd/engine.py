@@ -252,6 +252,7 @@ class _Backward:
                             leaf(target, g)
                     if free and node._saved is not None:
                         node._saved = FREED
+                        node._saved_data = None
                 for target, g in self.leaf_grads.values():
                     self.deliver(target, g)
         finally:

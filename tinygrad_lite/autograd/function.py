@@ -89,7 +89,7 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "_saved", "_saved_versions", "_changes",
-                 "_outputs", "_consts", "_seq", "_trace", "_scope", "__dict__")
+                 "_saved_data", "_outputs", "_consts", "_seq", "_trace", "_scope", "__dict__")
 
     #: Hooks on this node's outputs (non-leaf ``register_hook``, grad()'s
     #: capture): ``{output_nr: [hook, ...]}``, set on the few nodes that have any.
@@ -291,7 +291,7 @@ class Op(Function):
         if self._changes == _tensor._inplace_changes:
             # No tensor was changed in place since this node was recorded, so
             # each saved one is still at the version noted then.
-            return tuple([None if s is None else s.data for s in saved])
+            return self._saved_data
         # The hot path of an ordinary backward: arrays, versions checked inline.
         arrays = []
         for s, version in zip(saved, self._saved_versions):
@@ -377,6 +377,7 @@ def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
             # The usual case (tanh, exp, ...): `_saved_output(0, data)`, inlined.
             ctx._saved = (_new_tuple(SavedOutput, (0, data)),)
             ctx._saved_versions = _VERSION_ZERO
+            ctx._saved_data = (data,)
         else:
             _seal_op_saved(ctx, saved, data, raw)
     if scope.current:
@@ -391,18 +392,11 @@ _VERSION_ZERO = (0,)
 
 
 def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
-    """Note the version of each Tensor an op saved, and replace its own
-    result by a `SavedOutput` and other arrays by constant Tensors."""
-    versions = []
-    for s in saved:
-        if not isinstance(s, Tensor):
-            break
-        base = s._base
-        versions.append(s._ver if base is None else base._ver)
-    else:  # only Tensors (mul, matmul, ...): kept as they are
-        ctx._saved_versions = tuple(versions)
-        return
-    sealed, versions = [], []
+    """Keep what an op saved: input Tensors as they are, with their
+    versions noted; its own result as a `SavedOutput`; other arrays as
+    constant Tensors. ``_saved_data`` holds the arrays themselves, which is
+    what an ordinary backward hands the op's backward."""
+    sealed, versions, arrays = [], [], []
     for s in saved:
         if isinstance(s, Tensor):
             base = s._base
@@ -414,8 +408,10 @@ def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
                 s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
             versions.append(0)
         sealed.append(s)
+        arrays.append(None if s is None else s.data)
     ctx._saved = tuple(sealed)
     ctx._saved_versions = tuple(versions)
+    ctx._saved_data = tuple(arrays)
 
 
 def _link(ctx: Function, args: tuple, outputs: list) -> list:
