@@ -71,6 +71,61 @@ def test_cross_entropy_and_nll_match_torch(torch, dtype, reduction, x_shape, t_s
 
 @pytest.mark.torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("layout", ["row-major", "transposed"])
+@pytest.mark.parametrize("options", [{}, {"ignore_index": 3}, {"weight": True},
+                                     {"label_smoothing": 0.1}])
+def test_class_index_losses_match_torch_on_batches_and_transposed_scores(
+        torch, reduction, layout, options) -> None:
+    # A training-sized batch (32 rows of 10 classes) takes the row-wise fast
+    # paths; transposed scores are not row-major, and their gradient must
+    # still get the target class's -1 (it was once subtracted from a copy).
+    options = dict(options)
+    target = _targets((32,), 10, options.get("ignore_index"))
+    weight = rng.uniform(0.2, 2.0, 10) if options.pop("weight", False) else None
+    scores = rng.standard_normal((32, 10)) * 3
+    for fn, tfn in [(F.cross_entropy, torch.nn.functional.cross_entropy),
+                    (F.nll_loss, torch.nn.functional.nll_loss)]:
+        if fn is F.nll_loss:
+            options.pop("label_smoothing", None)
+        if layout == "transposed":
+            x_np = scores.T.copy()
+            ours = lambda x, t, **kw: fn(x.T, t, **kw)                   # noqa: E731
+            theirs = lambda x, t, **kw: tfn(x.T, t, **kw)                # noqa: E731
+        else:
+            x_np, ours, theirs = scores, fn, tfn
+        for dtype in (np.float64, np.float32):
+            if weight is not None:
+                options["weight"] = tgl.tensor(weight.astype(dtype))
+            _compare(torch, ours, theirs, x_np, target, dtype, reduction=reduction, **options)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_class_weights_of_another_dtype_are_an_error_as_in_torch(torch, fn) -> None:
+    x, t = np.zeros((4, 3), np.float32), np.array([0, 1, 2, 0])
+    weight = np.ones(3, np.float64)
+    with pytest.raises(RuntimeError, match="expected scalar type Float but found Double"):
+        getattr(torch.nn.functional, fn)(torch.from_numpy(x), torch.from_numpy(t),
+                                         weight=torch.from_numpy(weight))
+    with pytest.raises(RuntimeError, match=f"{fn}.*expected scalar type Float but found "
+                                           f"Double.*weight.to\\(float32\\)"):
+        getattr(F, fn)(tgl.tensor(x), tgl.tensor(t), weight=tgl.tensor(weight))
+
+
+@pytest.mark.torch
+def test_class_weights_promote_with_probability_targets_as_in_torch(torch) -> None:
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    p = rng.dirichlet(np.ones(3), 4).astype(np.float32)
+    w = rng.uniform(0.5, 2, 3)
+    ours = F.cross_entropy(tgl.tensor(x), tgl.tensor(p), weight=tgl.tensor(w))
+    theirs = torch.nn.functional.cross_entropy(torch.from_numpy(x), torch.from_numpy(p),
+                                               weight=torch.from_numpy(w))
+    assert str(theirs.dtype) == "torch.float64" and ours.dtype == tgl.float64
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 4, 3)])
 @pytest.mark.parametrize("options", [{}, {"label_smoothing": 0.25}, {"weight": True}])
 def test_cross_entropy_with_probability_targets_matches_torch(torch, reduction, shape,

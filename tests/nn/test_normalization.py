@@ -111,6 +111,25 @@ def test_batchnorm_running_buffers_update_in_place() -> None:
     assert not mean.data.any() and (var.data == 1).all() and bn.num_batches_tracked.item() == 0
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("other", ["running_mean", "running_var", "weight", "bias"])
+def test_batch_norm_with_a_tensor_of_another_dtype_is_an_error_as_in_torch(
+        torch, training, other) -> None:
+    args = {"running_mean": np.zeros(3), "running_var": np.ones(3), "weight": np.ones(3),
+            "bias": np.zeros(3)}
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+
+    def call(lib, functional):
+        tensors = {k: lib.tensor(v.astype(np.float64 if k == other else np.float32))
+                   for k, v in args.items()}
+        return functional.batch_norm(lib.tensor(x), training=training, **tensors)
+    with pytest.raises(RuntimeError, match="mixed dtype|expected scalar type"):
+        call(torch, torch.nn.functional)
+    with pytest.raises(RuntimeError, match=f"batch_norm.*mixed dtypes.*{other} is float64"):
+        call(tgl, F)
+
+
 def test_batchnorm_needs_more_than_one_value_per_channel_in_training() -> None:
     bn = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match="more than 1 value per channel"):

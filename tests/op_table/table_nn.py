@@ -369,9 +369,9 @@ def dropout_sample(draw) -> Sample:
 
 
 def _like(value, x):
-    """A constant torch tensor (or None) in the dtype of x: our functions
-    cast class weights, pos_weight and running statistics to the input's
-    dtype; torch wants them so."""
+    """A constant tensor (or None) in the dtype of x: class weights and
+    batch-norm statistics must have the input's dtype (in both libraries;
+    mixing is an error), and our functions cast pos_weight to it."""
     return value if value is None or value.requires_grad else value.to(x.dtype)
 
 
@@ -389,7 +389,7 @@ ENTRIES = [
     OpEntry("tgl.log_softmax", lambda x, d: tgl.log_softmax(x, d), dim_sample(),
             _np_log_softmax, lambda torch, x, d: torch.log_softmax(x, d)),
     OpEntry("F.cross_entropy(class indices)",
-            lambda x, t, w, **kw: F.cross_entropy(x, t, weight=w, **kw),
+            lambda x, t, w, **kw: F.cross_entropy(x, t, weight=_like(w, x), **kw),
             class_index_sample(smoothing=True), _np_cross_entropy,
             lambda torch, x, t, w, **kw: torch.nn.functional.cross_entropy(
                 x, t, weight=_like(w, x), **kw)),
@@ -397,8 +397,8 @@ ENTRIES = [
             lambda x, t, w, **kw: F.cross_entropy(x, t, weight=w, **kw),
             probability_target_sample(), _np_cross_entropy_probs,
             lambda torch, x, t, w, **kw: torch.nn.functional.cross_entropy(
-                x, t, weight=_like(w, x), **kw)),
-    OpEntry("F.nll_loss", lambda x, t, w, **kw: F.nll_loss(x, t, weight=w, **kw),
+                x, t, weight=w, **kw)),  # the weight's dtype promotes, in both
+    OpEntry("F.nll_loss", lambda x, t, w, **kw: F.nll_loss(x, t, weight=_like(w, x), **kw),
             class_index_sample(smoothing=False), _np_nll_loss,
             lambda torch, x, t, w, **kw: torch.nn.functional.nll_loss(
                 x, t, weight=_like(w, x), **kw)),
@@ -430,12 +430,14 @@ ENTRIES = [
             layer_norm_sample(), _np_layer_norm,
             lambda torch, x, s, w, b, **kw: torch.nn.functional.layer_norm(x, s, w, b, **kw)),
     OpEntry("F.batch_norm(training)",
-            lambda x, rm, rv, w, b, **kw: F.batch_norm(x, rm, rv, w, b, **kw),
+            lambda x, rm, rv, w, b, **kw: F.batch_norm(x, _like(rm, x), _like(rv, x), w, b,
+                                                       **kw),
             batch_norm_sample(training=True), _np_batch_norm,
             lambda torch, x, rm, rv, w, b, **kw: torch.nn.functional.batch_norm(
                 x, _like(rm, x), _like(rv, x), w, b, **kw), ref_rtol=1e-6),
     OpEntry("F.batch_norm(eval)",
-            lambda x, rm, rv, w, b, **kw: F.batch_norm(x, rm, rv, w, b, **kw),
+            lambda x, rm, rv, w, b, **kw: F.batch_norm(x, _like(rm, x), _like(rv, x), w, b,
+                                                       **kw),
             batch_norm_sample(training=False), _np_batch_norm,
             lambda torch, x, rm, rv, w, b, **kw: torch.nn.functional.batch_norm(
                 x, _like(rm, x), _like(rv, x), w, b, **kw)),

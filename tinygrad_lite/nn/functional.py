@@ -167,32 +167,38 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     PyTorch."""
     _check_tensor(input, "linear")
     _check_tensor(weight, "linear", "weight")
-    if weight.ndim == 1:
+    v, w = input.data, weight.data  # the arrays' facts, read once: this runs per layer call
+    if w.ndim == 1:
         return _linear_vector(input, weight, bias)
-    if weight.ndim != 2:
+    if w.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got "
-                           f"shape {tuple(weight.shape)}")
-    out_f, in_f = weight.shape
-    if input.ndim == 0 or input.shape[-1] != in_f:
+                           f"shape {w.shape}")
+    out_f, in_f = w.shape
+    if v.ndim == 0 or v.shape[-1] != in_f:
         raise RuntimeError(
-            f"linear(): input of shape {tuple(input.shape)} does not fit a weight of shape "
-            f"{tuple(weight.shape)}: the input's last dim must be in_features={in_f}, i.e. "
+            f"linear(): input of shape {v.shape} does not fit a weight of shape "
+            f"{w.shape}: the input's last dim must be in_features={in_f}, i.e. "
             f"shape (*, {in_f}). Check the layer sizes, or flatten the input first.")
     if bias is not None:
         _check_tensor(bias, "linear", "bias")
-        if bias.shape not in ((out_f,), ()):
+        if bias.data.shape not in ((out_f,), ()):
             raise RuntimeError(f"linear(): bias must have shape ({out_f},) to match weight "
-                               f"{tuple(weight.shape)}, got {tuple(bias.shape)}")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.dtype != input.dtype:
-            raise RuntimeError(
-                f"linear(): input and {name} must have the same dtype, but got "
-                f"{input.dtype} and {t.dtype}; convert the input (x.float() / x.double()) "
-                f"or the layer (model.float() / model.double())")
-    if input.dtype.kind not in "fiu":  # integer linear works, as in PyTorch
-        raise NotImplementedError(f"linear(): not implemented for dtype {input.dtype}; call "
+                               f"{w.shape}, got {bias.data.shape}")
+    if w.dtype != v.dtype:
+        raise _linear_dtype_error("weight", v.dtype, w.dtype)
+    if bias is not None and bias.data.dtype != v.dtype:
+        raise _linear_dtype_error("bias", v.dtype, bias.data.dtype)
+    if v.dtype.kind not in "fiu":  # integer linear works, as in PyTorch
+        raise NotImplementedError(f"linear(): not implemented for dtype {v.dtype}; call "
                                   f".float() on the input and the layer")
     return nn_ops.Linear.apply(input, weight, bias)
+
+
+def _linear_dtype_error(name: str, dtype: np.dtype, other: np.dtype) -> RuntimeError:
+    return RuntimeError(
+        f"linear(): input and {name} must have the same dtype, but got {dtype} and {other}; "
+        f"convert the input (x.float() / x.double()) or the layer (model.float() / "
+        f"model.double())")
 
 
 def _linear_vector(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
@@ -446,7 +452,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise RuntimeError(f"batch_norm(): {name} should have shape ({c},) for an input "
                                f"with {c} channels in dim 1 (shape {tuple(input.shape)}), "
                                f"got {got}")
-        if t is not None and name in ("weight", "bias"):  # running stats are cast
+        if t is not None:  # PyTorch casts none of them (its "mixed dtype" error)
             _check_same_dtype(input, t, name, "batch_norm")
     bshape = (1, c) + (1,) * (input.ndim - 2)
     if training:

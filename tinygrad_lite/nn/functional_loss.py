@@ -102,7 +102,15 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
 
 
 # ---------------------------------------------------- class indices
-def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, fn: str) -> Tensor | None:
+#: PyTorch's names of the floating dtypes, as its dtype errors print them.
+_SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def _class_weight(weight: Any, n_classes: int, dtype: np.dtype | None,
+                  fn: str) -> Tensor | None:
+    """`weight` checked to hold one value per class and, when `dtype` is
+    given (class-index targets), to have that dtype: PyTorch does not
+    convert it there (with class probabilities it promotes instead)."""
     if weight is None:
         return None
     _check_tensor(weight, fn, "weight")
@@ -110,18 +118,32 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, fn: str) -> Tens
         raise RuntimeError(f"{fn}(): weight tensor should be defined either for all "
                            f"{n_classes} classes or no classes but got weight tensor of "
                            f"shape {tuple(weight.shape)}")
-    return weight if weight.dtype == dtype else weight.to(dtype)
+    if dtype is not None and weight.dtype != dtype:
+        want, got = (_SCALAR_TYPE.get(str(d), str(d)) for d in (dtype, weight.dtype))
+        raise RuntimeError(f"{fn}(): expected scalar type {want} but found {got}: the class "
+                           f"weight has dtype {weight.dtype} and the input {dtype}; convert "
+                           f"the weight with weight.to({dtype})")
+    return weight
 
 
-def _shapes_told(shape: tuple, want: tuple, tshape: tuple) -> str:
+def _shapes_told(shape: tuple, tshape: tuple) -> str:
     """The shapes involved in a target-shape error (formatted only when raised)."""
-    return (f"input of shape {shape} expects a target of shape {want}, got target of "
-            f"shape {tshape}")
+    return (f"input of shape {shape} expects a target of shape {_target_shape(shape)}, got "
+            f"target of shape {tshape}")
+
+
+def _target_shape(shape: tuple) -> tuple:
+    """The class-index target shape that input of `shape` (C,) or (N, C, *rest) needs."""
+    return () if len(shape) == 1 else (shape[0],) + shape[2:]
 
 
 def _probs_hint(fn: str, shape: tuple) -> str:
     return (f"; for class probabilities pass a float target of the input's shape {shape}"
             if fn == "cross_entropy" else "")
+
+
+_CLASS_DTYPES = (dtypes.int64, dtypes.uint8)
+_UINT64 = np.dtype(np.uint64)
 
 
 def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str) -> tuple:
@@ -130,41 +152,42 @@ def _class_index_args(input: Tensor, target: Tensor, ignore_index: int, fn: str)
     its exception types; and whether the input was a single sample (C,),
     whose target is 0-d or of shape (1,); and ignore_index, or None when
     no target can equal it."""
-    shape, tshape = tuple(input.shape), tuple(target.shape)
-    if input.ndim == 0:
+    t = target.data  # read the arrays' facts directly: this runs every training step
+    shape, tshape = input.data.shape, t.shape
+    ndim = len(shape)
+    if ndim == 0:
         raise ValueError(f"{fn}(): Expected 1 or more dimensions (got 0): the input needs a "
                          f"class dim, shape (C,), (N, C) or (N, C, d1, ...)")
-    single = input.ndim == 1
-    want = () if single else (shape[0],) + shape[2:]
+    single = ndim == 1
     if not single and (tshape[0] if tshape else 0) != shape[0]:
         raise ValueError(f"{fn}(): Expected input batch_size ({shape[0]}) to match target "
                          f"batch_size ({tshape[0] if tshape else 0}): "
-                         f"{_shapes_told(shape, want, tshape)}")
-    if input.ndim <= 2:
-        if target.ndim > 1:  # ValueError here, RuntimeError in PyTorch
+                         f"{_shapes_told(shape, tshape)}")
+    if ndim <= 2:
+        if len(tshape) > 1:  # ValueError here, RuntimeError in PyTorch
             raise ShapeError(f"{fn}(): 0D or 1D target tensor expected, multi-target not "
-                             f"supported: {_shapes_told(shape, want, tshape)}"
+                             f"supported: {_shapes_told(shape, tshape)}"
                              f"{_probs_hint(fn, shape)}")
         if single and tshape not in ((), (1,)):
             raise ValueError(f"{fn}(): For 1D input, 1D target must have size 1, but got "
                              f"target size: {tshape[0]} (input of shape {shape} is one sample; "
                              f"give a 0-d target)")
-    elif tshape != want:
-        raise ShapeError(f"{fn}(): Expected target size {want}, got {tshape}: "
-                         f"{_shapes_told(shape, want, tshape)}; input (N, C, d1, ...) needs a "
+    elif tshape != _target_shape(shape):
+        raise ShapeError(f"{fn}(): Expected target size {_target_shape(shape)}, got {tshape}: "
+                         f"{_shapes_told(shape, tshape)}; input (N, C, d1, ...) needs a "
                          f"target of shape (N, d1, ...)")
-    if target.dtype not in (dtypes.int64, dtypes.uint8):
+    if t.dtype not in _CLASS_DTYPES:
         raise RuntimeError(
             f"{fn}(): class-index targets must be int64 (or uint8), got dtype "
             f"{target.dtype}; convert them with target.long()"
             + (" (or pass class probabilities as a float tensor of the input's shape)"
                if fn == "cross_entropy" else ""))
-    n_classes = input.shape[0 if single else 1]
-    t = target.data
+    n_classes = shape[0 if single else 1]
     # One reduction checks 0 <= t < n_classes: read as uint64, a negative
     # int64 is larger than any class count (uint8 cannot be negative).
-    in_range = not t.size or t.view(np.uint64 if t.dtype == np.int64 else t.dtype).max() \
-        < n_classes
+    # np.maximum.reduce, not t.max(): it skips numpy's Python-level wrapper.
+    in_range = not t.size or np.maximum.reduce(
+        t.view(_UINT64) if t.dtype.kind == "i" else t, axis=None) < n_classes
     bad = None if in_range else ((t < 0) | (t >= n_classes)) & (t != ignore_index)
     if bad is not None and bad.any():
         value = t[bad].flat[0]
@@ -210,13 +233,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"cross_entropy(): label_smoothing must be between 0.0 and 1.0. "
                            f"Got: {label_smoothing}")
     label_smoothing = max(float(label_smoothing), 0.0)
-    if tuple(target.shape) == tuple(input.shape):  # PyTorch's rule for probabilities
+    if target.data.shape == input.data.shape:  # PyTorch's rule for probabilities
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing)
     x, t, single, ignore = _class_index_args(input, target, ignore_index, "cross_entropy")
-    w = _class_weight(weight, x.shape[1], x.dtype, "cross_entropy")
-    out = nn_ops.CrossEntropy.apply(x, t, None if w is None else w.detach(), ignore,
-                                    reduction, label_smoothing)
+    if weight is not None:
+        weight = _class_weight(weight, x.shape[1], x.dtype, "cross_entropy").detach()
+    out = nn_ops.CrossEntropy.apply(x, t, weight, ignore, reduction, label_smoothing)
     return out.reshape(()) if single and reduction == "none" else out
 
 
@@ -243,7 +266,7 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Any, ignore_inde
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     weighted = nn_ops.LogSoftmax.apply(input, class_dim) * target
-    w = _class_weight(weight, n_classes, weighted.dtype, "cross_entropy")
+    w = _class_weight(weight, n_classes, None, "cross_entropy")  # promotes, as PyTorch
     if w is not None:
         weighted = weighted * w.reshape((n_classes,) + (1,) * (input.ndim - 2))
     loss = -weighted.sum(class_dim)

@@ -86,10 +86,11 @@ class Linear(Module):
         # attribute lookup, then reaches Module.__getattr__ (costly per call).
         params = self._parameters
         weight = params.get("weight")
-        if type(input) is Tensor and weight is not None and "bias" in params \
-                and input.data.shape[-1:] == (self.in_features,) \
-                and input.data.dtype == weight.data.dtype and input.data.dtype.kind == "f":
-            return nn_ops.Linear.apply(input, weight, params["bias"])  # the checked fast path
+        if type(input) is Tensor and weight is not None and "bias" in params:
+            v = input.data
+            if v.ndim and v.shape[-1] == self.in_features and v.dtype == weight.data.dtype \
+                    and v.dtype.kind == "f":
+                return nn_ops.Linear.apply(input, weight, params["bias"])  # the checked fast path
         shape = getattr(input, "shape", None)
         if not shape or shape[-1] != self.in_features:
             got = f"shape {tuple(shape)}" if shape is not None else type(input).__name__

@@ -187,21 +187,30 @@ class Module:
                                   f"forward(self, ...) in the subclass")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._forward_pre_hooks:
-            for hook in list(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
+        prev = scope.enter(self)
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            scope.leave(prev)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """__call__ when forward (pre-)hooks are registered: pre-hooks may
+        replace the inputs, forward hooks the output."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
         prev = scope.enter(self)
         try:
             out = self.forward(*args, **kwargs)
         finally:
             scope.leave(prev)
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
         return out
 
     def register_forward_hook(self, hook: Callable) -> _HookHandle:

@@ -13,6 +13,7 @@ The `nn.functional` functions check arguments and call these.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -33,6 +34,51 @@ def _const(array: np.ndarray, like: Any) -> Any:
     return Tensor._make(array) if isinstance(like, Tensor) else array
 
 
+# ------------------------------------------------------ array helpers
+#: Constant index and ones vectors shorter than this are made once per size
+#: (they come back every training step) and shared, read-only.
+_CACHE_BELOW = 1 << 12
+
+
+@functools.lru_cache(maxsize=256)
+def _cached(make: Any, *args: Any) -> np.ndarray:
+    array = make(*args)
+    array.flags.writeable = False
+    return array
+
+
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    return _cached(np.ones, n, dtype) if n < _CACHE_BELOW else np.ones(n, dtype)
+
+
+def _mm(a: Any, b: Any) -> Any:
+    """a @ b for 2-D operands only; for arrays np.dot, the same BLAS call
+    with 0.3 us less overhead than `@` (but 30x slower than `@` above 2-D)."""
+    return np.dot(a, b) if type(a) is np.ndarray else a @ b
+
+
+def _col_sums(g: Any) -> Any:
+    """The sum of each column of the 2-D `g`; for arrays one BLAS product
+    with ones, 2x faster than g.sum(axis=0) for small gradients."""
+    return np.dot(_ones(g.shape[0], g.dtype), g) if type(g) is np.ndarray else g.sum(axis=0)
+
+
+def _row_sums(e: np.ndarray) -> np.ndarray:
+    """The sum of each row of the 2-D array `e`: one BLAS product with
+    ones, 2-4x faster than np.add.reduce(e, axis=1) on short rows."""
+    return np.dot(e, _ones(e.shape[1], e.dtype))
+
+
+def _row_max(v: np.ndarray) -> np.ndarray:
+    """The maximum of each row of the 2-D array `v`, shape (M,). numpy
+    reduces a short row at a time (2 us for 32 rows of 10 classes, 13 us
+    for 256 rows); with few columns, reducing a transposed copy down its
+    columns works on all rows at once and is 2-6x faster."""
+    if v.shape[1] <= 32 and v.shape[0] >= 16:
+        return np.maximum.reduce(v.T.copy(), axis=0)
+    return np.maximum.reduce(v, axis=1)
+
+
 # --------------------------------------------------------------- linear
 class Linear(Op):
     """``x @ W.T + b`` as one node; x has shape (*, in), W (out, in), b (out,)."""
@@ -40,7 +86,8 @@ class Linear(Op):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = x.data @ weight.data.T
+        v, w = x.data, weight.data
+        out = _mm(v, w.T) if v.ndim == 2 else v @ w.T
         if bias is not None:
             out += bias.data  # `out` is a fresh array: add in place, no copy
         return out
@@ -49,12 +96,14 @@ class Linear(Op):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        gx = g @ w if need_x else None
-        if x.ndim != 2:  # (*, in) -> (rows, in); not reshape(-1, ...): sizes may be 0
+        if x.ndim == 2:
+            gx = _mm(g, w) if need_x else None
+        else:  # (*, in) -> (rows, in); not reshape(-1, ...): sizes may be 0
+            gx = g @ w if need_x else None
             rows = math.prod(x.shape[:-1])
             g, x = g.reshape((rows, w.shape[0])), x.reshape((rows, w.shape[1]))
-        gw = g.T @ x if need_w else None
-        gb = g.sum(axis=0) if need_b else None
+        gw = _mm(g.T, x) if need_w else None
+        gb = _col_sums(g) if need_b else None
         return gx, gw, gb
 
 
@@ -147,33 +196,43 @@ def _from_rows(g: Any, shape: tuple) -> Any:
     return dual.permute(g.reshape(moved), (0, last) + tuple(range(1, last)))
 
 
+def _row_starts(rows: int, n_classes: int) -> np.ndarray:
+    """0, C, 2C, ...: where each row of (rows, C) scores starts when flattened."""
+    if rows < _CACHE_BELOW:
+        return _cached(np.arange, 0, rows * n_classes, n_classes)
+    return np.arange(0, rows * n_classes, n_classes)
+
+
 class _Targets:
     """What the class-index losses need to know about their targets, one
     entry per row (sample) of the (M, C) scores: the class to pick (0 for
-    ignored rows), which rows count (`kept`, None when all do), the class
-    weight of each row (`wt`, 0 when ignored; None when all are 1) and
-    their sum, the 'mean' denominator."""
+    ignored rows) and its position `flat` in the flattened scores, which
+    rows count (`kept`, None when all do), the class weight of each row
+    (`wt`, 0 when ignored; None when all are 1) and their sum, the 'mean'
+    denominator."""
 
     def __init__(self, target: np.ndarray, weight: np.ndarray | None,
-                 ignore_index: int | None, dtype: np.dtype) -> None:
+                 ignore_index: int | None, n_classes: int, dtype: np.dtype) -> None:
         t = target.reshape(-1)
-        self.shape, self.rows = target.shape, np.arange(t.size)
+        self.shape = target.shape
         ignored = None if ignore_index is None else t == ignore_index  # None: none can be
         if ignored is not None and ignored.any():
             self.ignored, self.cls, self.kept = ignored, np.where(ignored, 0, t), \
                 (~ignored).astype(dtype)
         else:
             self.ignored, self.cls, self.kept = None, t, None
+        # Picking v.reshape(-1)[flat] is 2-3x faster than v[np.arange(M), cls].
+        self.flat = _row_starts(t.size, n_classes) + self.cls
         if weight is None:
             self.wt = self.kept
         else:
             self.wt = weight[self.cls] if self.kept is None else weight[self.cls] * self.kept
-        self.total = dtype.type(t.size) if self.wt is None else self.wt.sum(dtype=dtype)
+        self.total = dtype.type(t.size) if self.wt is None else np.add.reduce(self.wt)
 
     def onehot(self, n_classes: int) -> np.ndarray:
         """(M, C) bools, True at each row's class."""
-        mask = np.zeros((self.rows.size, n_classes), np.bool_)
-        mask[self.rows, self.cls] = True
+        mask = np.zeros((self.cls.size, n_classes), np.bool_)
+        mask.reshape(-1)[self.flat] = True
         return mask
 
 
@@ -182,12 +241,18 @@ def _times(values: Any, factors: np.ndarray | None) -> Any:
     return values if factors is None else values * _const(factors, values)
 
 
+def _column(a: Any) -> Any:
+    """One value per row (M,) as a column (M, 1); a single value (0-d) for
+    every row stays as it is (multiplying by a 0-d array is 2x faster)."""
+    return a if a.ndim == 0 else a.reshape((-1, 1))
+
+
 def _reduce_rows(per: np.ndarray, tg: _Targets, reduction: str) -> np.ndarray:
     """Per-row losses (M,) reduced as `reduction` says ('mean': nan when
     the total weight is 0, e.g. every sample ignored, as PyTorch)."""
     if reduction == "none":
         return per.reshape(tg.shape)
-    total = per.sum(dtype=per.dtype)
+    total = np.add.reduce(per)
     if reduction == "sum":
         return total
     return np.asarray(total / tg.total if tg.total else np.nan, per.dtype)
@@ -208,10 +273,15 @@ def _row_scale(ctx: Any, g: Any) -> Any:
 
 
 def _minus_at_targets(gx: Any, a: Any, tg: _Targets) -> Any:
-    """gx with `a` (one value per row) subtracted at each row's class."""
+    """gx (M, C) with `a` (one value per row, or one for all) subtracted at
+    each row's class."""
     if _is_graph(gx):
-        return gx - dual.where(tg.onehot(gx.shape[1]), a.reshape((-1, 1)), 0.0)
-    gx[tg.rows, tg.cls] -= a  # gx is a fresh array: subtract in place
+        return gx - dual.where(tg.onehot(gx.shape[1]), _column(a), 0.0)
+    # gx is a fresh array, but in the memory order of the scores (numpy keeps
+    # a transposed input's order): only a row-major one flattens to a view.
+    gx = np.ascontiguousarray(gx)
+    flat = gx.reshape(-1)
+    flat[tg.flat] -= a
     return gx
 
 
@@ -231,12 +301,12 @@ class CrossEntropy(Op):
         v = _as_rows(x.data)
         n_classes = v.shape[1]
         tg = _Targets(target.data, None if weight is None else weight.data, ignore_index,
-                      v.dtype)
-        z = v - v.max(axis=1, keepdims=True)
+                      n_classes, v.dtype)
+        z = v - _row_max(v)[:, None]
         e = np.exp(z)
-        sums = e.sum(axis=1)
+        sums = _row_sums(e)
         log_sums = np.log(sums)
-        per = _times(log_sums - z[tg.rows, tg.cls], tg.wt)
+        per = _times(log_sums - z.reshape(-1)[tg.flat], tg.wt)
         eps = ctx.eps = label_smoothing
         if eps > 0:
             w = np.ones(n_classes, v.dtype) if weight is None else weight.data
@@ -257,11 +327,11 @@ class CrossEntropy(Op):
         r = _row_scale(ctx, g)
         a = _times(r * (1 - eps), tg.wt)
         if eps == 0:
-            gx = p * a.reshape((-1, 1))
+            gx = p * _column(a)
         else:
             b = _times(r * (eps / p.shape[1]), tg.kept)
             w = _const(ctx.w, r)
-            gx = p * (a + b * float(ctx.w.sum())).reshape((-1, 1)) - b.reshape((-1, 1)) * w
+            gx = p * _column(a + b * float(ctx.w.sum())) - _column(b) * w
         return _from_rows(_minus_at_targets(gx, a, tg), ctx.shape), None, None, None, None, None
 
 
@@ -273,8 +343,8 @@ class NLLLoss(Op):
     def forward(ctx, x, target, weight, ignore_index, reduction):
         v = _as_rows(x.data)
         tg = _Targets(target.data, None if weight is None else weight.data, ignore_index,
-                      v.dtype)
-        per = -_times(v[tg.rows, tg.cls], tg.wt)
+                      v.shape[1], v.dtype)
+        per = -_times(v.reshape(-1)[tg.flat], tg.wt)
         ctx.targets, ctx.reduction, ctx.shape = tg, reduction, x.data.shape
         ctx.n_classes = v.shape[1]
         return _reduce_rows(per, tg, reduction)
@@ -283,7 +353,7 @@ class NLLLoss(Op):
     def backward(ctx, g):
         tg = ctx.targets
         a = _times(_row_scale(ctx, g), tg.wt)
-        gx = dual.zeros((tg.rows.size, ctx.n_classes), a)
+        gx = dual.zeros((tg.cls.size, ctx.n_classes), a)
         return _from_rows(_minus_at_targets(gx, a, tg), ctx.shape), None, None, None, None
 
 
