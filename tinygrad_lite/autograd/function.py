@@ -396,6 +396,20 @@ def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
     versions noted; its own result as a `SavedOutput`; other arrays as
     constant Tensors. ``_saved_data`` holds the arrays themselves, which is
     what an ordinary backward hands the op's backward."""
+    versions, arrays = [], []
+    for s in saved:
+        if not isinstance(s, Tensor):
+            _seal_op_saved_mixed(ctx, saved, data, raw)
+            return
+        base = s._base
+        versions.append(s._ver if base is None else base._ver)
+        arrays.append(s.data)
+    ctx._saved_versions = tuple(versions)  # only Tensors (mul, linear, ...): kept as they are
+    ctx._saved_data = tuple(arrays)
+
+
+def _seal_op_saved_mixed(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
+    """`_seal_op_saved` when not everything saved is an input Tensor."""
     sealed, versions, arrays = [], [], []
     for s in saved:
         if isinstance(s, Tensor):
