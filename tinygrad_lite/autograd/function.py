@@ -272,14 +272,66 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward; when grad mode is on and an input requires grad,
+        record the call: the per-operation hot path, one plain loop (and
+        no helper calls) on purpose."""
         ctx = _new_node(cls)
         ctx._saved = None
         # (A call without `**kwargs` is cheaper; only Einsum takes keywords.)
         raw = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
-        data = raw if type(raw) is np.ndarray else np.asarray(raw)  # numpy gives 0-d scalars
-        if _state.enabled:
-            return _link_op(ctx, args, data, raw)
-        return _new_tensor(data)
+        data = raw if type(raw) is _ndarray else np.asarray(raw)  # numpy gives 0-d scalars
+        if not _state.enabled:
+            return _new_tensor(data)
+        # Where each argument's gradient goes: an edge to the node that made
+        # it or to the leaf itself, with the shape and dtype it must have.
+        edges, needs = [], ()
+        consts = None
+        tracked = False
+        for a in args:
+            if isinstance(a, Tensor):
+                if a._rg:
+                    if a._view is None:
+                        d, node = a.data, a._ctx
+                        edges.append((a, 0, d.shape, d.dtype) if node is None
+                                     else (node, a._out_nr, d.shape, d.dtype))
+                        needs += (True,)
+                        tracked = True
+                        continue
+                    edge = _edge(a)  # a view: its history may need a refresh
+                    if edge is not None:
+                        edges.append(edge)
+                        needs += (True,)
+                        tracked = True
+                        continue
+                if consts is None:
+                    consts = {}
+                consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
+            edges.append(None)
+            needs += (False,)
+        if not tracked:
+            return _new_tensor(data)
+        ctx.edges = edges
+        ctx.needs_input_grad = needs
+        if consts is not None:
+            ctx._consts = consts  # (unset otherwise: viz reads it with getattr)
+        ctx._seq = _next_seq()
+        out = _new_tensor(data, True, ctx)
+        ctx._outputs = _weakref(out)
+        saved = ctx._saved
+        if saved:
+            ctx._changes = _tensor._inplace_changes
+            if len(saved) == 1 and (saved[0] is data or saved[0] is raw):
+                # The usual case (tanh, exp, ...): `_saved_output(0, data)`, inlined.
+                ctx._saved = (_new_tuple(SavedOutput, (0, data)),)
+                ctx._saved_versions = _VERSION_ZERO
+                ctx._saved_data = (data,)
+            else:
+                _seal_op_saved(ctx, saved, data, raw)
+        if scope.current:
+            ctx._scope = scope.current
+        if anomaly._enabled:
+            ctx._trace = anomaly.creation_trace()
+        return out
 
     @property
     def saved_tensors(self) -> tuple:
@@ -333,61 +385,8 @@ def _edge(a: Any) -> tuple | None:
     return (a._ctx, a._out_nr, data.shape, data.dtype)
 
 
-def _link_op(ctx: Op, args: tuple, data: np.ndarray, raw: Any) -> Tensor:
-    """The result of built-in op `ctx` as a Tensor, recorded in the graph
-    as made by `ctx` from `args` when one of them requires grad. The
-    per-operation hot path, so it is written as one plain loop."""
-    edges, needs = [], ()
-    consts = None
-    tracked = False
-    for a in args:
-        if isinstance(a, Tensor):
-            if a._rg:
-                if a._view is None:
-                    d, node = a.data, a._ctx
-                    edges.append((a, 0, d.shape, d.dtype) if node is None
-                                 else (node, a._out_nr, d.shape, d.dtype))
-                    needs += (True,)
-                    tracked = True
-                    continue
-                edge = _edge(a)  # a view: its history may need a refresh
-                if edge is not None:
-                    edges.append(edge)
-                    needs += (True,)
-                    tracked = True
-                    continue
-            if consts is None:
-                consts = {}
-            consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
-        edges.append(None)
-        needs += (False,)
-    if not tracked:
-        return _new_tensor(data)
-    ctx.edges = edges
-    ctx.needs_input_grad = needs
-    if consts is not None:
-        ctx._consts = consts  # (unset otherwise: viz reads it with getattr)
-    ctx._seq = _next_seq()
-    out = _new_tensor(data, True, ctx)
-    ctx._outputs = _weakref(out)
-    saved = ctx._saved
-    if saved:
-        ctx._changes = _tensor._inplace_changes
-        if len(saved) == 1 and (saved[0] is data or saved[0] is raw):
-            # The usual case (tanh, exp, ...): `_saved_output(0, data)`, inlined.
-            ctx._saved = (_new_tuple(SavedOutput, (0, data)),)
-            ctx._saved_versions = _VERSION_ZERO
-            ctx._saved_data = (data,)
-        else:
-            _seal_op_saved(ctx, saved, data, raw)
-    if scope.current:
-        ctx._scope = scope.current
-    if anomaly._enabled:
-        ctx._trace = anomaly.creation_trace()
-    return out
-
-
 _weakref = weakref.ref
+_ndarray = np.ndarray
 _VERSION_ZERO = (0,)
 
 
