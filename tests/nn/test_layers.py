@@ -48,6 +48,18 @@ def test_linear_matches_torch(torch, dtype, shape, bias) -> None:
     _run_both(torch, ours, theirs, rng.standard_normal(shape), dtype)
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [(32, 64, 32), (128, 784, 512), (4, 300, 1000)])
+def test_linear_matches_torch_on_small_and_large_products(torch, dtype, sizes) -> None:
+    # Small products take np.dot, large ones `@` (see ops.nn_ops._mm).
+    batch, n_in, n_out = sizes
+    theirs = torch.nn.Linear(n_in, n_out, dtype=torch_dtype(torch, dtype))
+    ours = nn.Linear(n_in, n_out, dtype=dtype)
+    copy_weights(ours, theirs)
+    _run_both(torch, ours, theirs, rng.standard_normal((batch, n_in)), dtype)
+
+
 def test_linear_default_init_is_pytorchs() -> None:
     lin = nn.Linear(300, 400)
     bound = 1 / math.sqrt(300)
