@@ -438,7 +438,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """Normalise each channel (dim 1) of an (N, C, *) input. In training:
     by the batch's mean and biased variance, updating the running
     statistics (if given) in place with `momentum` (running_var gets the
-    unbiased variance). Otherwise by running_mean and running_var."""
+    unbiased variance). Otherwise by running_mean and running_var. All
+    four tensors must have the input's dtype (PyTorch's mixed-dtype error)."""
     _check_tensor(input, "batch_norm")
     _check_float_kernel(input, "batch_norm")
     if input.ndim < 2:

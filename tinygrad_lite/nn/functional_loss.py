@@ -209,7 +209,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     """Negative log-likelihood: -weight[t] * input[t] for log-probabilities
     `input` and class indices `target`; samples whose target equals
     ignore_index count zero. 'mean' divides by the summed weight of the
-    counted samples (nan when every sample is ignored, as PyTorch)."""
+    counted samples (nan when every sample is ignored, as PyTorch).
+    `weight` must have the input's dtype (PyTorch does not convert it)."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(input, "nll_loss")
     _check_tensor(target, "nll_loss", "target")
@@ -224,8 +225,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of the logits `input` against class indices (int64)
     or class probabilities (float, input's shape), as one fused,
-    numerically stable operation. `weight` rescales each class,
-    `label_smoothing` mixes the target with the uniform distribution."""
+    numerically stable operation. `weight` rescales each class (with
+    class indices it must have the input's dtype; with probabilities the
+    result's dtype promotes, as PyTorch's), `label_smoothing` mixes the
+    target with the uniform distribution."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(input, "cross_entropy")
     _check_tensor(target, "cross_entropy", "target")
