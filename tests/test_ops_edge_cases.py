@@ -265,6 +265,20 @@ def test_large_inputs_do_not_overflow(torch, name, fn, tfn) -> None:
         assert np.isfinite(x.grad.data).all(), f"{name} gradient overflowed: {x.grad}"
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "exp", "relu", "sin", "log"])
+def test_infinite_and_nan_upstream_gradients_propagate_as_in_torch(torch, name) -> None:
+    # How a backward formula is written decides this: g * (1 - y*y) keeps an
+    # infinite g infinite where g - g*y*y would turn it into nan.
+    values = [0.5, 2.0, 0.25, 3.0]
+    upstream = [np.inf, -np.inf, np.nan, 1.0]
+    x = tgl.tensor(values, requires_grad=True)
+    getattr(x, name)().backward(tgl.tensor(upstream))
+    tx = torch.tensor(values, requires_grad=True)
+    getattr(tx, name)().backward(torch.tensor(upstream))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5)  # inf, nan equal
+
+
 # --------------------------------------------------------------- var, std
 @pytest.mark.torch
 @pytest.mark.parametrize("correction", [0, 1])
