@@ -4,7 +4,8 @@ Where the time of an overhead-bound workload goes is where its Python
 runs; this counts it exactly (the count repeats, unlike a timing). Every
 bytecode executed is counted per function with ``sys.settrace`` opcode
 events (slow, so a few steps only), after a warm-up, and divided by the
-number of steps and, for the elementwise chain, by its 300 operations.
+number of steps and, for the elementwise chain, by its 300 operations
+(the workload's `ops`).
 
     python benchmarks/count_bytecodes.py                 # the 64-32-10 MLP step
     python benchmarks/count_bytecodes.py --workload chain
@@ -18,10 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from count_instructions import WORKLOADS as CHOICES  # noqa: E402  (short name -> prefix)
 from workloads import WORKLOADS  # noqa: E402
-
-CHOICES = {"mlp": ("MLP 64-32-10", 1), "chain": ("300-op elementwise chain", 300),
-           "moons": ("micrograd", 1)}
 
 
 def count(step, steps: int) -> collections.Counter:
@@ -50,9 +49,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
-    prefix, per = CHOICES[args.workload]
-    build = next(w.build for w in WORKLOADS if w.name.startswith(prefix))
-    step = build("tinygrad_lite", None)
+    workload = next(w for w in WORKLOADS if w.name.startswith(CHOICES[args.workload]))
+    per = workload.ops  # the chain's figures are per operation
+    step = workload.build("tinygrad_lite", None)
     for _ in range(3):
         step()
     counts = count(step, args.steps)

@@ -1407,7 +1407,7 @@ def _result(value: Any) -> Tensor:
 _inplace_changes = 0
 
 _CONSTANTS: dict = {}
-_FLOAT32 = np.dtype(np.float32)
+_FLOAT32 = dtypes.float32  # read on every `tensor <op> float`, so a module name
 _FLOAT32_CONSTANTS: dict = {}  # the default dtype's cache, keyed by the number alone
 
 
@@ -1417,20 +1417,11 @@ def _const(value: Any, dtype: np.dtype) -> Tensor:
     ``y * 1.001`` as cheap as it can be (numbers never change in place; one
     that somebody did change is not reused). Equal numbers make equal
     arrays in one dtype (``1 == 1.0 == True``), so the number is the key."""
-    if dtype is _FLOAT32:
-        t = _FLOAT32_CONSTANTS.get(value)
-        if t is not None and not t._ver:
-            return t
-        cache, key = _FLOAT32_CONSTANTS, value
-    else:
-        cache, key = _CONSTANTS, (value, dtype)
-        t = cache.get(key)
-        if t is not None and not t._ver and value:
-            return t
-    return _new_const(value, dtype, cache, key)
-
-
-def _new_const(value: Any, dtype: np.dtype, cache: dict, key: Any) -> Tensor:
+    cache, key = ((_FLOAT32_CONSTANTS, value) if dtype is _FLOAT32
+                  else (_CONSTANTS, (value, dtype)))
+    t = cache.get(key)
+    if t is not None and not t._ver:
+        return t
     try:
         t = Tensor._make(np.array(value, dtype=dtype))
     except OverflowError:  # e.g. -3 for uint8: wraps around, as in PyTorch
@@ -1486,7 +1477,8 @@ def _binary(op: Any, a: Tensor, b: Any, reverse: bool = False) -> Tensor:
     """``a op b`` (``b op a`` if `reverse`) with PyTorch's type promotion;
     NotImplemented for operands that are not numbers, lists or tensors."""
     if type(b) is builtins.float and a.data.dtype is _FLOAT32:
-        # The most common case (`y * 1.001`): a cached constant, without _coerce.
+        # The most common case (`y * 1.001`): `_const`'s cache hit inlined,
+        # without _coerce.
         c = _FLOAT32_CONSTANTS.get(b)
         b = c if c is not None and not c._ver else _const(b, _FLOAT32)
     else:

@@ -210,17 +210,13 @@ class _Backward:
         heap: list = []
         buffers = self.buffers  # sequence number -> [node, grad of output 0, ...]
         for root, grad in zip(roots, grads):
-            node = root._ctx
-            if node is None:
+            if root._ctx is None:
                 self.leaf(root, grad)
-            elif len(roots) == 1 and type(node._outputs) is not tuple:
-                buffers[node._seq] = [node, grad]  # the usual case: one root of one output
-                heap.append(-node._seq)
             else:
-                self.send(heap, node, root._out_nr, grad)
+                self.send(heap, root._ctx, root._out_nr, grad)
         prev = _state.enabled
         _state.enabled = self.create_graph
-        send, leaf_grads = self.send, self.leaf_grads
+        leaf, send = self.leaf, self.send
         free = not self.retain_graph
         try:
             with np.errstate(all="ignore"):  # inf and nan propagate as in PyTorch
@@ -252,12 +248,8 @@ class _Backward:
                                 heappush(heap, -seq)
                             else:
                                 send(heap, target, nr, g)
-                        else:  # a leaf: its gradients are summed, then delivered once
-                            total = leaf_grads.get(id(target))
-                            if total is None:
-                                leaf_grads[id(target)] = [target, g]
-                            else:
-                                total[1] = total[1] + g
+                        else:
+                            leaf(target, g)
                     if free and node._saved is not None:
                         node._saved = FREED
                         node._saved_data = None

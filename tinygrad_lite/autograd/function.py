@@ -273,8 +273,8 @@ class Op(Function):
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward; when grad mode is on and an input requires grad,
-        record the call: the per-operation hot path, one plain loop (and
-        no helper calls) on purpose."""
+        record the call. The per-operation hot path, so it is one plain loop
+        that calls helpers only off the common case (views, saved inputs)."""
         ctx = _new_node(cls)
         ctx._saved = None
         # (A call without `**kwargs` is cheaper; only Einsum takes keywords.)
@@ -396,21 +396,8 @@ def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
     constant Tensors. ``_saved_data`` holds the arrays themselves, which is
     what an ordinary backward hands the op's backward."""
     versions, arrays = [], []
-    for s in saved:
-        if not isinstance(s, Tensor):
-            _seal_op_saved_mixed(ctx, saved, data, raw)
-            return
-        base = s._base
-        versions.append(s._ver if base is None else base._ver)
-        arrays.append(s.data)
-    ctx._saved_versions = tuple(versions)  # only Tensors (mul, linear, ...): kept as they are
-    ctx._saved_data = tuple(arrays)
-
-
-def _seal_op_saved_mixed(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
-    """`_seal_op_saved` when not everything saved is an input Tensor."""
-    sealed, versions, arrays = [], [], []
-    for s in saved:
+    sealed = None  # a copy of `saved`, made only when something is replaced
+    for i, s in enumerate(saved):
         if isinstance(s, Tensor):
             base = s._base
             versions.append(s._ver if base is None else base._ver)
@@ -419,10 +406,13 @@ def _seal_op_saved_mixed(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> N
                 s = _saved_output(0, data)  # its own result
             elif s is not None:
                 s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
+            if sealed is None:
+                sealed = list(saved)
+            sealed[i] = s
             versions.append(0)
-        sealed.append(s)
         arrays.append(None if s is None else s.data)
-    ctx._saved = tuple(sealed)
+    if sealed is not None:
+        ctx._saved = tuple(sealed)
     ctx._saved_versions = tuple(versions)
     ctx._saved_data = tuple(arrays)
 

@@ -102,10 +102,6 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
 
 
 # ---------------------------------------------------- class indices
-#: PyTorch's names of the floating dtypes, as its dtype errors print them.
-_SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double"}
-
-
 def _class_weight(weight: Any, n_classes: int, dtype: np.dtype | None,
                   fn: str) -> Tensor | None:
     """`weight` checked to hold one value per class and, when `dtype` is
@@ -119,7 +115,7 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype | None,
                            f"{n_classes} classes or no classes but got weight tensor of "
                            f"shape {tuple(weight.shape)}")
     if dtype is not None and weight.dtype != dtype:
-        want, got = (_SCALAR_TYPE.get(str(d), str(d)) for d in (dtype, weight.dtype))
+        want, got = dtypes.torch_name(dtype), dtypes.torch_name(weight.dtype)
         raise RuntimeError(f"{fn}(): expected scalar type {want} but found {got}: the class "
                            f"weight has dtype {weight.dtype} and the input {dtype}; convert "
                            f"the weight with weight.to({dtype})")
