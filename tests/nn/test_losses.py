@@ -108,7 +108,7 @@ def test_class_weights_of_another_dtype_are_an_error_as_in_torch(torch, fn) -> N
         getattr(torch.nn.functional, fn)(torch.from_numpy(x), torch.from_numpy(t),
                                          weight=torch.from_numpy(weight))
     with pytest.raises(RuntimeError, match=f"{fn}.*expected scalar type Float but found "
-                                           f"Double.*weight.to\\(float32\\)"):
+                                           f"Double.*weight.to\\(tgl.float32\\)"):
         getattr(F, fn)(tgl.tensor(x), tgl.tensor(t), weight=tgl.tensor(weight))
 
 

@@ -118,7 +118,7 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype | None,
         want, got = dtypes.torch_name(dtype), dtypes.torch_name(weight.dtype)
         raise RuntimeError(f"{fn}(): expected scalar type {want} but found {got}: the class "
                            f"weight has dtype {weight.dtype} and the input {dtype}; convert "
-                           f"the weight with weight.to({dtype})")
+                           f"the weight with weight.to(tgl.{dtype})")
     return weight
 
 
