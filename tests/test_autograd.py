@@ -572,3 +572,26 @@ def test_graph_is_freed_after_use():
     del y
     gc.collect()
     assert node() is None
+
+
+def test_backward_silences_numpy_float_warnings_and_restores_the_callers_state():
+    """backward() lets inf and nan flow as PyTorch does, without numpy
+    RuntimeWarnings, and leaves numpy's error state as it found it, also
+    when backward raises."""
+    import warnings
+    x = tgl.tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(divide="raise", invalid="warn", over="print", under="ignore"):
+        before = np.geterr()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            (x.log() * 2).sum().backward()  # d log(x) at 0: 2 / 0 = inf
+        assert x.grad.tolist() == [np.inf, 2.0]
+        assert np.geterr() == before
+        y = x.exp()
+
+        def fail(grad):
+            raise ValueError("hook failed")
+        y.register_hook(fail)
+        with pytest.raises(ValueError, match="hook failed"):
+            y.sum().backward()
+        assert np.geterr() == before

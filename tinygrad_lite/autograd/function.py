@@ -284,9 +284,8 @@ class Op(Function):
             return _new_tensor(data)
         # Where each argument's gradient goes: an edge to the node that made
         # it or to the leaf itself, with the shape and dtype it must have.
-        edges, needs = [], ()
+        edges = []
         consts = None
-        tracked = False
         for a in args:
             if isinstance(a, Tensor):
                 if a._rg:
@@ -294,21 +293,17 @@ class Op(Function):
                         d, node = a.data, a._ctx
                         edges.append((a, 0, d.shape, d.dtype) if node is None
                                      else (node, a._out_nr, d.shape, d.dtype))
-                        needs += (True,)
-                        tracked = True
                         continue
                     edge = _edge(a)  # a view: its history may need a refresh
                     if edge is not None:
                         edges.append(edge)
-                        needs += (True,)
-                        tracked = True
                         continue
                 if consts is None:
                     consts = {}
                 consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
             edges.append(None)
-            needs += (False,)
-        if not tracked:
+        needs = tuple(map(bool, edges))  # (an edge is a non-empty tuple)
+        if True not in needs:
             return _new_tensor(data)
         ctx.edges = edges
         ctx.needs_input_grad = needs
@@ -401,15 +396,16 @@ def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
         if isinstance(s, Tensor):
             base = s._base
             versions.append(s._ver if base is None else base._ver)
-        else:
-            if s is data or s is raw:
-                s = _saved_output(0, data)  # its own result
-            elif s is not None:
-                s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
-            if sealed is None:
-                sealed = list(saved)
-            sealed[i] = s
-            versions.append(0)
+            arrays.append(s.data)
+            continue
+        if s is data or s is raw:
+            s = _saved_output(0, data)  # its own result
+        elif s is not None:
+            s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
+        if sealed is None:
+            sealed = list(saved)
+        sealed[i] = s
+        versions.append(0)
         arrays.append(None if s is None else s.data)
     if sealed is not None:
         ctx._saved = tuple(sealed)
