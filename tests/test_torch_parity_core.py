@@ -157,3 +157,167 @@ def test_variance_gradient_with_correction_larger_than_the_count(torch, op):
     out.backward(tgl.tensor(upstream))
     tout.backward(torch.tensor(upstream))
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------- found by the parity audit (stop 12)
+def _grads(lib, values, fn, upstream=None, dtype="float64"):
+    x = lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+    y = fn(x)
+    if upstream is None:
+        y.sum().backward()
+    else:
+        y.backward(lib.tensor(upstream, dtype=getattr(lib, dtype)))
+    return np.asarray(x.grad.tolist())
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("name, values, fn, upstream", [
+    ("max() with a nan", [1.0, NAN, 3.0], lambda x: x.max(), None),
+    ("min() with two nans", [NAN, NAN, 3.0], lambda x: x.min(), None),
+    ("max() of a 2-D tensor with nans", [[1.0, NAN], [NAN, 2.0]], lambda x: x.max(), None),
+    ("max() with ties and no nan", [3.0, 1.0, 3.0], lambda x: x.max(), None),
+    ("amax() with a nan (nan everywhere)", [1.0, NAN, 3.0], lambda x: x.amax(), None),
+    ("relu at nan, 0 and with nan upstream", [1.0, NAN, -3.0, 0.0], lambda x: x.relu(),
+     [NAN, 2.0, -5.0, -1.0]),
+    ("abs at nan and 0", [1.0, NAN, -3.0, 0.0], lambda x: x.abs(), [NAN, 2.0, -5.0, -1.0]),
+    ("var() with correction = n", [1.0, 2.0, 4.0], lambda x: x.var(correction=3), None),
+    ("var() with correction > n", [1.0, 2.0, 4.0], lambda x: x.var(correction=4), None),
+    ("var() at the mean, correction = n", [1.0, 2.0, 3.0], lambda x: x.var(correction=3), None),
+    ("var(dim) with correction > n", [[1.0, 2.0, 4.0]], lambda x: x.var(1, correction=4),
+     None),
+    ("std() with correction > n", [1.0, 2.0, 4.0], lambda x: x.std(correction=5), None),
+    ("std(dim) with correction > n", [[1.0, 2.0, 4.0]], lambda x: x.std(1, correction=5),
+     None),
+    ("var() of a 0-d tensor", 2.0, lambda x: x.var(), None),
+])
+def test_gradients_at_nan_and_degenerate_points_match_pytorch(torch, name, values, fn,
+                                                              upstream):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both warn about degrees of freedom <= 0
+        ours = _grads(tgl, values, fn, upstream)
+        theirs = _grads(torch, values, fn, upstream)
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_sign_of_nan_is_zero_as_pytorch(torch):
+    values = [NAN, -0.0, 2.0, -3.0]
+    assert tgl.tensor(values).sign().tolist() == torch.tensor(values).sign().tolist()
+
+
+def test_squeeze_with_an_empty_dim_tuple_drops_nothing(torch):
+    for dim in ((), [], None, (0, 2), 0):
+        ours, theirs = tgl.zeros(1, 3, 1), torch.zeros(1, 3, 1)
+        args = () if dim is None else (dim,)
+        assert tuple(ours.squeeze(*args).shape) == tuple(theirs.squeeze(*args).shape), dim
+
+
+def test_grad_with_an_input_listed_twice_gives_it_at_both_places(torch):
+    results = []
+    for lib in (tgl, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        got = [lib.autograd.grad((x * x).sum(), [x, x], allow_unused=True),
+               lib.autograd.grad((x * x).sum(), [x, x]),
+               lib.autograd.grad((y * y).sum(), [y, x, y])]
+        results.append([[g.tolist() for g in gs] for gs in got])
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("hook, words", [
+    (lambda g: g[:1], "has changed the size of value"),
+    (lambda g: g.double(), "has changed the type of value"),
+])
+@pytest.mark.parametrize("leaf", [True, False])
+def test_a_hook_may_not_change_the_gradients_shape_or_dtype(torch, hook, words, leaf):
+    for lib in (tgl, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        t = x if leaf else x * 1
+        t.register_hook(hook)
+        with pytest.raises(RuntimeError, match=words):
+            (t * 2).sum().backward()
+
+
+@pytest.mark.parametrize("name, make", [
+    ("y * c", lambda lib, y, c, w: y * c),
+    ("c * y", lambda lib, y, c, w: c * y),
+    ("y / c", lambda lib, y, c, w: y / c),
+    ("y / 2", lambda lib, y, c, w: y / 2),
+    ("c / y", lambda lib, y, c, w: c / y),          # y is saved: both raise
+    ("y @ w", lambda lib, y, c, w: y @ w),
+    ("w @ y", lambda lib, y, c, w: w @ y),
+    ("y @ vector", lambda lib, y, c, w: y @ w[0]),
+    ("linear(y, w)", lambda lib, y, c, w: lib.nn.functional.linear(y, w)),
+    ("linear(y, w, b)", lambda lib, y, c, w: lib.nn.functional.linear(y, w, w[0])),
+    ("y * y", lambda lib, y, c, w: y * y),          # saved: both raise
+    ("amax", lambda lib, y, c, w: y.amax()),          # PyTorch saves input and result
+    ("max()", lambda lib, y, c, w: y.max()),
+])
+def test_changing_a_tensor_in_place_raises_only_if_backward_needs_it(torch, name, make):
+    """PyTorch saves a product's operand only for the other operand's
+    gradient; changing an unsaved one in place afterwards is fine."""
+    outcomes = []
+    for lib in (tgl, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        c = lib.tensor([[2.0, 3.0], [4.0, 5.0]])
+        w = lib.tensor([[1.0, -1.0], [0.5, 2.0]])
+        y = x * 1
+        z = make(lib, y, c, w)
+        y.add_(1)
+        try:
+            z.sum().backward()
+            outcomes.append(x.grad.tolist())
+        except RuntimeError as error:
+            assert "modified by an inplace operation" in str(error)
+            outcomes.append("raised")
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("name, make", [
+    ("reciprocal", lambda lib, y, c: y.reciprocal()),   # saves its result, not y
+    ("clamp", lambda lib, y, c: y.clamp(0, 1.5)),       # saves y
+    ("clamp with Tensor bounds", lambda lib, y, c: y.clamp(c - 2, c)),
+    ("maximum", lambda lib, y, c: lib.maximum(y, c)),   # saves both
+    ("minimum", lambda lib, y, c: lib.minimum(y, c)),
+    ("einsum with a constant", lambda lib, y, c: lib.einsum("ij,jk->ik", y, c)),
+    ("einsum of y with y", lambda lib, y, c: lib.einsum("ij,jk->ik", y, y)),
+    ("cross_entropy", lambda lib, y, c: lib.nn.functional.cross_entropy(y, lib.tensor([0, 1]))),
+    ("layer_norm", lambda lib, y, c: lib.nn.functional.layer_norm(y, (2,))),
+    ("layer_norm with weight", lambda lib, y, c: lib.nn.functional.layer_norm(y, (2,), c[0])),
+    ("tanh", lambda lib, y, c: y.tanh()),
+    ("exp", lambda lib, y, c: y.exp()),
+    ("softmax", lambda lib, y, c: y.softmax(1)),
+])
+@pytest.mark.parametrize("changed", ["input", "output"])
+def test_which_in_place_changes_break_backward_matches_pytorch(torch, name, make, changed):
+    outcomes = []
+    for lib in (tgl, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        c = lib.tensor([[2.0, 1.0], [4.0, 5.0]])
+        y = x * 1
+        z = make(lib, y, c)
+        (y if changed == "input" else z).add_(1)
+        try:
+            z.sum().backward()
+            outcomes.append(x.grad.tolist())
+        except RuntimeError as error:
+            assert "modified by an inplace operation" in str(error)
+            outcomes.append("raised")
+    if outcomes[0] != "raised":
+        np.testing.assert_allclose(outcomes[0], outcomes[1], rtol=1e-5, atol=1e-6)
+    else:
+        assert outcomes[1] == "raised"
+
+
+def test_cross_entropy_under_create_graph_refuses_a_changed_input():
+    x = tgl.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 1
+    loss = tgl.nn.functional.cross_entropy(y, tgl.tensor([0, 1]))
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tgl.autograd.grad(loss, x, create_graph=True)
+    loss2 = tgl.nn.functional.cross_entropy(x * 1, tgl.tensor([0, 1]))
+    (g,) = tgl.autograd.grad(loss2, x, create_graph=True)
+    assert g.requires_grad  # the second derivative is recorded

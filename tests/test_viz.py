@@ -329,7 +329,7 @@ def test_multi_output_function_is_one_node_with_two_outputs():
 # ------------------------------------------------------------- NaN marking
 def test_nan_and_inf_are_marked_in_red():
     x = tgl.tensor([1.0, 0.0, -1.0], requires_grad=True)
-    y = (x.log() * 2).sum()
+    y = x.log().abs().sum()  # Abs keeps log's values: its gradient needs them
     retain_grads(y)
     with np.errstate(all="ignore"):
         y.backward()
@@ -339,7 +339,7 @@ def test_nan_and_inf_are_marked_in_red():
     assert f'BORDER="3" COLOR="{NAN_RED}"' in g.nodes[log]
     assert "inf in grad" in g.text(g.by_title("input"))
     assert "nan in data" in g.text(g.by_title("loss"))
-    assert "nan" not in g.text(g.by_title("mul")) and NAN_RED not in g.nodes[g.by_title("mul")]
+    assert "nan" not in g.text(g.by_title("abs")) and NAN_RED not in g.nodes[g.by_title("abs")]
     assert "nan / inf" in g.source  # the legend explains the red
 
 
@@ -435,7 +435,8 @@ def test_show_saved_names_the_saved_tensors_and_marks_freed_nodes():
                            key=lambda o: int(o[2:]))  # ids follow forward order
     assert "saved: x, x" in g.text(square)                       # both inputs: x twice
     assert "saved: tanh (its output)" in g.text(g.by_title("Tanh"))  # tanh' = 1 - tanh^2
-    assert "saved: tanh, const" in g.text(scale)                 # the number 2.0 too
+    assert "saved: const" in g.text(scale)  # only 2.0: tanh's value is needed for the
+    assert "tanh" not in g.text(scale)      # gradient of 2.0, which needs none (PyTorch)
     assert "saves nothing" in g.text(g.by_title("Sum"))
     assert "freed" not in g.source
 
@@ -477,7 +478,8 @@ def test_show_saved_with_a_custom_function_a_mask_and_a_cut_off_input():
     g = dot(h.sum(), params={"x": x}, show_saved=True, max_nodes=4)  # Exp's input cut off
     assert "saved: exp (its output)" in g.text(g.by_title("Exp"))
     g = dot((x * w).sum(), params={"x": x, "w": w}, show_saved=True, max_nodes=4)
-    assert "saved: (3,), (3,)" in g.text(g.by_title("Mul (*)"))   # x and w not drawn
+    assert "saved: (3,)" in g.text(g.by_title("Mul (*)"))   # w (not drawn); x is not
+    assert "(3,), (3,)" not in g.text(g.by_title("Mul (*)"))  # saved: w needs no grad
 
 
 # ------------------------------------------------------- options, errors
@@ -590,7 +592,10 @@ def test_example_script_writes_legible_pictures(tmp_path, monkeypatch, capsys):
     assert {back.title(t): back.text(t).split("grad ")[-1] for t in back.tensors} == \
         {name: str(grad) for name, grad in expected.items()}
     forward = Dot((tmp_path / "mlp_forward.gv").read_text())
-    assert "saved: x, 0.weight" in forward.source.replace("</FONT>", "")  # show_saved
+    saved = forward.source.replace("</FONT>", "")  # show_saved; as PyTorch, each Linear
+    assert "saved: x>" in saved                      # saves its input for the weight's
+    assert "saved: relu, 2.weight" in saved          # gradient, its weight for the
+    # input's (the first layer's input x needs none)
     mlp = Dot((tmp_path / "mlp_backward.gv").read_text())
     assert {"0 (Linear)", "1 (ReLU)", "2 (Linear)"} <= set(mlp.parent)
     assert all("grad" in mlp.text(t) for t in mlp.tensors if mlp.fill(t) != ROLES["constant"][0])

@@ -731,7 +731,7 @@ class Tensor:
         """Sign of each element (-1, 0 or 1); carries no gradient."""
         if self.data.dtype.kind == "b":
             return _result(self.data.copy())
-        return _result(np.sign(self.data))
+        return _result(_sign(self.data))
 
     def floor(self) -> "Tensor":
         _no_bool(self, "floor")
@@ -809,8 +809,7 @@ class Tensor:
         return self ** 2 if self.data.dtype.kind == "b" else self * self
 
     def reciprocal(self) -> "Tensor":
-        x = _floating(self)
-        return _ew.Div.apply(_const(1, x.data.dtype), x)
+        return _ew.Reciprocal.apply(_floating(self))
 
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
         """Limit values to [min, max]; min/max may be numbers or tensors."""
@@ -869,13 +868,15 @@ class Tensor:
             correction: Any = None, axis: Any = None, keepdims: bool | None = None) -> "Tensor":
         dim, corr, keepdim = _var_args("var", dim, unbiased, keepdim, correction, axis, keepdims)
         _require_float(self, "var")
-        return _red.Var.apply(self, _dims_arg(dim, self.ndim, "var"), corr, keepdim)
+        return _red.Var.apply(self, _dims_arg(dim, self.ndim, "var"), corr, keepdim,
+                              dim is None or self.ndim == 0)
 
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool | None = None, *,
             correction: Any = None, axis: Any = None, keepdims: bool | None = None) -> "Tensor":
         dim, corr, keepdim = _var_args("std", dim, unbiased, keepdim, correction, axis, keepdims)
         _require_float(self, "std")
-        return _red.Std.apply(self, _dims_arg(dim, self.ndim, "std"), corr, keepdim)
+        return _red.Std.apply(self, _dims_arg(dim, self.ndim, "std"), corr, keepdim,
+                              dim is None or self.ndim == 0)
 
     def prod(self, dim: Any = None, keepdim: bool | None = None, *, dtype: Any = None,
              axis: Any = None, keepdims: bool | None = None) -> "Tensor":
@@ -1003,7 +1004,9 @@ class Tensor:
         return self.transpose(0, 1) if self.ndim == 2 else self.reshape(self.shape)
 
     def squeeze(self, dim: Any = None) -> "Tensor":
-        dims = _dims_arg(dim, self.ndim, "squeeze")
+        """Drop size-1 dims: all of them, or those of `dim` (an int or a
+        tuple; an empty tuple drops none, as in PyTorch)."""
+        dims = () if _no_dims(dim) else _dims_arg(dim, self.ndim, "squeeze")
         shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return self.reshape(shape)
 
@@ -1595,6 +1598,12 @@ def _remainder(a: Tensor, b: Tensor) -> Tensor:
     return out
 
 
+def _sign(v: np.ndarray) -> np.ndarray:
+    """np.sign, except that the sign of nan is 0, as in PyTorch (numpy: nan)."""
+    s = np.sign(v)
+    return np.where(s == s, s, 0) if s.dtype.kind == "f" else s
+
+
 def _floating(t: Tensor) -> Tensor:
     """Float-only operations turn integer input into float32 (as PyTorch)."""
     return t if t.data.dtype.kind == "f" else t.to(dtypes.default_float)
@@ -1711,7 +1720,7 @@ def _max_min(t: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any, is_max
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                f"input.numel() == 0 (shape {tuple(t.shape)}). Specify the "
                                f"reduction dim with the 'dim' argument.")
-        return _red.AMax.apply(t, tuple(range(t.ndim)), False, is_max)
+        return _red.AMax.apply(t, tuple(range(t.ndim)), False, is_max, True)
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}: dim must be a single int; use amax/amin for several dims")
     d = _dim_arg(dim, t.ndim, name)

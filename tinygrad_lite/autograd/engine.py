@@ -157,6 +157,7 @@ class _Backward:
                 if not isinstance(new, Tensor):
                     raise TypeError(f"a gradient hook returned {type(new).__name__}; "
                                     f"return a Tensor or None")
+                _check_hook_result(hook, grad, new)
                 grad = new if self.create_graph else new.data
         return grad
 
@@ -290,6 +291,22 @@ class _Backward:
             _state.enabled = prev
 
 
+def _check_hook_result(hook: Any, grad: Any, new: Tensor) -> None:
+    """A hook may replace a gradient, but not with one of another shape or
+    dtype (PyTorch's rule): it would not fit the tensor it belongs to."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if tuple(new.shape) != tuple(grad.shape):
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value: the gradient has shape "
+            f"{tuple(grad.shape)}, the hook returned shape {tuple(new.shape)}; a hook "
+            f"must return a gradient of the same shape (or None)")
+    if new.dtype != grad.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {grad.dtype} got "
+            f"{new.dtype}); convert what the hook returns back, e.g. "
+            f"return new_grad.to(grad.dtype)")
+
+
 def _root_grads(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None,
                 create_graph: bool, caller: str) -> list:
     grads = []
@@ -381,6 +398,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
     _check_requires_grad(outputs, "grad")
     capture: dict = {}
     node_inputs: dict = {}
+    first: dict = {}  # id(input) -> where it first appears (an input may repeat)
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t._rg:
             raise RuntimeError(f"grad: One of the differentiated Tensors (input {i}) does "
@@ -388,6 +406,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
                                f"requires_grad=True")
         if t._view is not None:
             views.refresh(t)
+        if first.setdefault(id(t), i) != i:
+            continue
         if t._ctx is None:
             capture[id(t)] = i
         else:
@@ -409,7 +429,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
                 node._out_hooks[nr] = node._out_hooks[nr][:-1]
     result = []
     for i, t in enumerate(inputs):
-        g = run.captured.get(i)
+        g = run.captured.get(first[id(t)])
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

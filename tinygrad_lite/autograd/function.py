@@ -398,15 +398,19 @@ def _seal_op_saved(ctx: Op, saved: tuple, data: np.ndarray, raw: Any) -> None:
             versions.append(s._ver if base is None else base._ver)
             arrays.append(s.data)
             continue
+        if s is None:  # a slot the op left empty (not needed for this call)
+            versions.append(0)
+            arrays.append(None)
+            continue
         if s is data or s is raw:
             s = _saved_output(0, data)  # its own result
-        elif s is not None:
+        else:
             s = _new_tensor(np.asarray(s))  # a constant (mask, weights, numpy scalar)
         if sealed is None:
             sealed = list(saved)
         sealed[i] = s
         versions.append(0)
-        arrays.append(None if s is None else s.data)
+        arrays.append(s.data)
     if sealed is not None:
         ctx._saved = tuple(sealed)
     ctx._saved_versions = tuple(versions)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, where as _tensor_where
+from ..tensor import Tensor, _sign, where as _tensor_where
 from .special import erf as _erf
 
 
@@ -52,8 +52,8 @@ def erf(x: Any) -> Any:
 
 
 def sign(x: Any) -> Any:
-    """Sign as a constant (its derivative is zero)."""
-    return Tensor._make(np.sign(x.data)) if isinstance(x, Tensor) else np.sign(x)
+    """Sign as a constant (its derivative is zero); 0 at nan, as PyTorch."""
+    return Tensor._make(_sign(x.data)) if isinstance(x, Tensor) else _sign(x)
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:

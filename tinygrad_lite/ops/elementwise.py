@@ -40,7 +40,9 @@ class Sub(Op):
 class Mul(Op):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        # Each operand is needed only for the other's gradient, and PyTorch
+        # saves it only then: changing x in place after ``x * 2`` is fine.
+        ctx.save_for_backward(x if y._rg else None, y if x._rg else None)
         return x.data * y.data
 
     @staticmethod
@@ -53,7 +55,7 @@ class Mul(Op):
 class Div(Op):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x if y._rg else None, y)  # x only for y's gradient
         with np.errstate(divide="ignore", invalid="ignore"):
             return x.data / y.data
 
@@ -62,6 +64,22 @@ class Div(Op):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         return (g / y if need_x else None), (-g * x / (y * y) if need_y else None)
+
+
+class Reciprocal(Op):
+    """1 / x, saving its result as PyTorch does: d(1/x)/dx = -1/x^2 = -out^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):  # 1 / 0 = inf, as PyTorch
+            out = np.reciprocal(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return -g * out * out
 
 
 class Pow(Op):
@@ -262,7 +280,9 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out > 0)
+        # 0 where out <= 0, g elsewhere (also at nan), as PyTorch: not
+        # g * (out > 0), which gives nan * 0 = nan and drops nan inputs' g.
+        return dual.where(out <= 0, 0.0, g)
 
 
 class LeakyRelu(Op):
@@ -395,12 +415,16 @@ class Clamp(Op):
             to_lo = v < lo_v if hi is None else (v < lo_v) & (lo_v < hi_v)
         if isinstance(hi, Tensor) and hi._rg:
             to_hi = v > hi_v if lo is None else (v > hi_v) | (hi_v < lo_v)
-        ctx.save_for_backward(inside, to_lo, to_hi)
+        # backward needs only the masks; x and Tensor bounds are saved, as
+        # PyTorch saves them, so that changing one in place raises as there
+        ctx.save_for_backward(inside, to_lo, to_hi, x,
+                              lo if isinstance(lo, Tensor) else None,
+                              hi if isinstance(hi, Tensor) else None)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        inside, to_lo, to_hi = ctx.saved_tensors
+        inside, to_lo, to_hi = ctx.saved_tensors[:3]
         return (g * inside, None if to_lo is None else g * to_lo,
                 None if to_hi is None else g * to_hi)
 
@@ -417,12 +441,14 @@ class Maximum(Op):
     @staticmethod
     def forward(ctx, x, y):
         wx, wy = _tie_weights(x.data, y.data, x.data < y.data, x.data > y.data)
-        ctx.save_for_backward(wx, wy)
+        # backward needs only the weights; x and y are saved, as PyTorch saves
+        # them, so that changing one in place makes backward raise as there
+        ctx.save_for_backward(wx, wy, x, y)
         return np.maximum(x.data, y.data)
 
     @staticmethod
     def backward(ctx, g):
-        wx, wy = ctx.saved_tensors
+        wx, wy = ctx.saved_tensors[:2]
         return g * wx, g * wy
 
 
@@ -430,12 +456,14 @@ class Minimum(Op):
     @staticmethod
     def forward(ctx, x, y):
         wx, wy = _tie_weights(x.data, y.data, x.data > y.data, x.data < y.data)
-        ctx.save_for_backward(wx, wy)
+        # backward needs only the weights; x and y are saved, as PyTorch saves
+        # them, so that changing one in place makes backward raise as there
+        ctx.save_for_backward(wx, wy, x, y)
         return np.minimum(x.data, y.data)
 
     @staticmethod
     def backward(ctx, g):
-        wx, wy = ctx.saved_tensors
+        wx, wy = ctx.saved_tensors[:2]
         return g * wx, g * wy
 
 

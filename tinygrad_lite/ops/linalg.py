@@ -34,7 +34,10 @@ class MatMul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # Each operand is needed only for the other's gradient; PyTorch saves
+        # it only then (changing a saved tensor in place makes backward raise).
+        ctx.save_for_backward(a if b._rg else None, b if a._rg else None)
+        ctx.ndims = a.data.ndim, b.data.ndim
         try:
             return np.matmul(a.data, b.data)
         except ValueError:
@@ -44,23 +47,24 @@ class MatMul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 1 and b.ndim == 1:
+        a_ndim, b_ndim = ctx.ndims
+        if a_ndim == 1 and b_ndim == 1:
             return (g * b if need_a else None), (g * a if need_b else None)
-        a2 = a.reshape((1,) + a.shape) if a.ndim == 1 else a
-        b2 = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
         g2 = g
-        if a.ndim == 1:
+        if a_ndim == 1:
             g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
-        if b.ndim == 1:
+        if b_ndim == 1:
             g2 = g2.reshape(g2.shape + (1,))
         ga = gb = None
-        if need_a:
+        if need_a:  # b was saved
+            b2 = b.reshape(b.shape + (1,)) if b_ndim == 1 else b
             ga = g2 @ b2.swapaxes(-1, -2)
-            if a.ndim == 1:
+            if a_ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
-        if need_b:
+        if need_b:  # a was saved
+            a2 = a.reshape((1,) + a.shape) if a_ndim == 1 else a
             gb = a2.swapaxes(-1, -2) @ g2
-            if b.ndim == 1:
+            if b_ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
 
@@ -107,8 +111,13 @@ class Einsum(Op):
 
     @staticmethod
     def forward(ctx, *operands, inputs, output):
-        ctx.save_for_backward(*operands)
+        # An operand is needed only for the other operands' gradients, and
+        # PyTorch saves it only then (changing a saved one in place raises).
+        grads = [o._rg for o in operands]
+        wanted = sum(grads)
+        ctx.save_for_backward(*[o if wanted - g else None for o, g in zip(operands, grads)])
         ctx.inputs, ctx.output = inputs, output
+        ctx.shapes = [o.data.shape for o in operands]
         equation = ",".join(inputs) + "->" + output
         return np.einsum(equation, *[o.data for o in operands], optimize=len(operands) > 2)
 
@@ -127,7 +136,7 @@ def _einsum_grad(ctx: Any, k: int, g: Any, operands: tuple) -> Any:
     summed out) and identity matrices for letters operand k repeats (a
     diagonal was taken)."""
     target = ctx.inputs[k]
-    sizes = dict(zip(target, operands[k].shape))
+    sizes = dict(zip(target, ctx.shapes[k]))
     others = [(s, o) for i, (s, o) in enumerate(zip(ctx.inputs, operands)) if i != k]
     subs = [ctx.output] + [s for s, _ in others]
     terms = [g] + [o for _, o in others]

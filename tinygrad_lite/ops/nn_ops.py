@@ -93,7 +93,10 @@ class Linear(Op):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        ctx.save_for_backward(x, weight)
+        # x is needed only for the weight's gradient and the weight only for
+        # x's; PyTorch saves each only then (changing a saved one in place
+        # makes backward raise, so saving more would raise needlessly).
+        ctx.save_for_backward(x if weight._rg else None, weight if x._rg else None)
         v, w = x.data, weight.data
         out = _mm(v, w.T) if v.ndim == 2 else v @ w.T
         if bias is not None:
@@ -104,12 +107,14 @@ class Linear(Op):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        if x.ndim == 2:
+        if g.ndim == 2:  # (g has the input's number of dims)
             gx = _mm(g, w) if need_x else None
         else:  # (*, in) -> (rows, in); not reshape(-1, ...): sizes may be 0
             gx = g @ w if need_x else None
-            rows = math.prod(x.shape[:-1])
-            g, x = g.reshape((rows, w.shape[0])), x.reshape((rows, w.shape[1]))
+            rows = math.prod(g.shape[:-1])
+            g = g.reshape((rows, g.shape[-1]))
+            if need_w:
+                x = x.reshape((rows, x.shape[-1]))
         gw = _mm(g.T, x) if need_w else None
         gb = _col_sums(g) if need_b else None
         return gx, gw, gb
@@ -322,14 +327,26 @@ class CrossEntropy(Op):
             per = (1 - eps) * per + (eps / n_classes) * smooth
             ctx.w = w
         e /= sums[:, None]  # the probabilities, for backward
-        ctx.save_for_backward(x, e)
+        # Not x itself: backward needs only the probabilities, so changing x
+        # in place afterwards is no error (as in PyTorch, which saves its
+        # log-softmax). x is kept for a create_graph backward only.
+        ctx.save_for_backward(e)
+        ctx.x, ctx.x_version = x, x._version
         ctx.targets, ctx.reduction, ctx.shape = tg, reduction, x.data.shape
         return _reduce_rows(per, tg, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        x, p = ctx.saved_tensors
-        if _is_graph(x):
+        (p,) = ctx.saved_tensors
+        if _is_graph(p):  # create_graph: recompute p from x, for the 2nd derivative
+            x = ctx.x
+            if x._version != ctx.x_version:
+                raise RuntimeError(
+                    f"{ctx.name()}: one of the variables needed for gradient computation "
+                    f"has been modified by an inplace operation: its input, of shape "
+                    f"{list(x.shape)}, is at version {x._version}; expected version "
+                    f"{ctx.x_version} instead. With create_graph=True the loss needs its "
+                    f"input unchanged: clone() it before changing it in place.")
             p = softmax(_as_rows_tensor(x), 1)
         tg, eps = ctx.targets, ctx.eps
         r = _row_scale(ctx, g)
@@ -462,9 +479,11 @@ def _normalize_tensor(x: Tensor, axes: tuple, eps: float) -> tuple:
 
 
 def _affine(xhat: np.ndarray, weight: Any, bias: Any, shape: tuple) -> np.ndarray:
-    """xhat * weight + bias, the parameters reshaped to broadcast as `shape`."""
+    """xhat * weight + bias, the parameters reshaped to broadcast as `shape`;
+    a new array even without weight and bias: backward reads xhat, and the
+    caller may change the result in place (PyTorch allows it)."""
     if weight is None:
-        return xhat if bias is None else xhat + bias.data.reshape(shape)
+        return xhat.copy() if bias is None else xhat + bias.data.reshape(shape)
     out = xhat * weight.data.reshape(shape)
     if bias is not None:
         out += bias.data.reshape(shape)

@@ -10,6 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Op
+from ..tensor import Tensor
 from . import dual
 
 #: What ``max(dim)`` / ``min(dim)`` return, as PyTorch's named tuple.
@@ -71,14 +72,16 @@ class Mean(Op):
         return spread(g / max(n, 1), ctx.shape, ctx.dims), None, None
 
 
-def _variance(ctx, x, dims: tuple, correction: int) -> np.ndarray:
-    """The variance of x over dims, keepdim shape; notes what backward needs."""
+def _variance(ctx, x, dims: tuple, correction: int, whole: bool) -> np.ndarray:
+    """The variance of x over dims, keepdim shape; notes what backward needs
+    (`whole`: called without dim, or on a 0-d tensor)."""
     v = x.data
-    ctx.shape, ctx.dims = v.shape, dims
+    ctx.shape, ctx.dims, ctx.whole = v.shape, dims, whole
     # forward divides by max(0, n - correction); backward, as PyTorch's,
     # by n - correction itself (so a negative one gives finite gradients)
     n = _count(v.shape, dims)
     ctx.dof = n - correction
+    ctx.dtype = v.dtype
     ctx.denom = max(0, ctx.dof)
     if ctx.denom == 0:
         warnings.warn(f"var/std: degrees of freedom is <= 0 ({n} elements "
@@ -93,10 +96,21 @@ def _drop_dims(out: np.ndarray, dims: tuple, keepdim: bool) -> np.ndarray:
     return out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in dims])
 
 
+def _is_tensor(a) -> bool:
+    return isinstance(a, Tensor)
+
+
 def _variance_grad(ctx, g_kept, x):
     """Gradient of the variance for x, from the gradient of the variance
     (in keepdim shape): 2 (x - mean) / (n - correction)."""
     dev = x - x.mean(axis=ctx.dims, keepdims=True)
+    if ctx.whole and ctx.dof <= 0:
+        # PyTorch, for var()/std() without dim: 2 / 0 is inf, inf * dev is
+        # inf, and nan where dev is 0 (inf * 0); never the sign of dev
+        zero = dev == 0
+        zero = zero.data if _is_tensor(zero) else zero  # (a constant under create_graph)
+        factor = np.where(zero, np.nan, np.inf).astype(ctx.dtype)
+        return spread(g_kept, ctx.shape, ctx.dims) * factor
     return spread(g_kept, ctx.shape, ctx.dims) * (2 * dev / ctx.dof)
 
 
@@ -104,15 +118,15 @@ class Var(Op):
     """Variance with ``correction`` (1: unbiased, 0: population)."""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
+    def forward(ctx, x, dims, correction, keepdim, whole=False):
         ctx.save_for_backward(x)
-        return _drop_dims(_variance(ctx, x, dims, correction), dims, keepdim)
+        return _drop_dims(_variance(ctx, x, dims, correction, whole), dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         g_kept = g.reshape(kept_shape(ctx.shape, ctx.dims))
-        return _variance_grad(ctx, g_kept, x), None, None, None
+        return _variance_grad(ctx, g_kept, x), None, None, None, None
 
 
 class Std(Op):
@@ -120,9 +134,10 @@ class Std(Op):
     gradient is 0 (PyTorch's choice; the true derivative is infinite)."""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
+    def forward(ctx, x, dims, correction, keepdim, whole=False):
         with np.errstate(invalid="ignore"):
-            out = _drop_dims(np.sqrt(_variance(ctx, x, dims, correction)), dims, keepdim)
+            out = _drop_dims(np.sqrt(_variance(ctx, x, dims, correction, whole)), dims,
+                             keepdim)
         ctx.save_for_backward(x, out)
         return out
 
@@ -134,15 +149,18 @@ class Std(Op):
         # d sqrt(v) = dv / (2 sqrt(v)); where sqrt(v) = 0 the mask gives 0 and
         # adding (s == 0) to the divisor keeps numpy from computing 0 / 0
         g_var = g.reshape(kshape) * (s != 0) / (2 * (s + (s == 0)))
-        return _variance_grad(ctx, g_var, x), None, None, None
+        return _variance_grad(ctx, g_var, x), None, None, None, None
 
 
 class AMax(Op):
     """amax / amin (and max()/min() without dim): on ties the gradient is
-    split evenly among the extreme elements, as in PyTorch."""
+    split evenly among the extreme elements, as in PyTorch. When the result
+    is nan, amax/amin give a nan gradient everywhere (nan equals nothing);
+    max()/min() without dim (`nan_takes_grad`) split it among the nan
+    elements instead, as PyTorch's evenly distributed backward does."""
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, is_max):
+    def forward(ctx, x, dims, keepdim, is_max, nan_takes_grad=False):
         v = x.data
         name = "amax" if is_max else "amin"
         if any(v.shape[d] == 0 for d in dims):
@@ -153,15 +171,22 @@ class AMax(Op):
                 f"dim=) or check the input")
         out = (np.amax if is_max else np.amin)(v, axis=dims, keepdims=True)
         hit = v == out
-        weights = hit / hit.sum(axis=dims, keepdims=True).astype(v.dtype)
-        ctx.save_for_backward(weights.astype(v.dtype))
+        if nan_takes_grad and v.dtype.kind == "f":
+            hit |= np.isnan(v) & np.isnan(out)
+        with np.errstate(invalid="ignore"):  # a nan result equals nothing: 0 / 0 is nan
+            weights = hit / hit.sum(axis=dims, keepdims=True).astype(v.dtype)
+        result = out if keepdim else out.reshape([n for i, n in enumerate(v.shape)
+                                                  if i not in dims])
+        # The input and the result are saved only so that changing either in
+        # place makes backward raise, as in PyTorch; the weights are all it uses.
+        ctx.save_for_backward(x, result, weights.astype(v.dtype))
         ctx.shape, ctx.dims = v.shape, dims
-        return out if keepdim else out.reshape([n for i, n in enumerate(v.shape) if i not in dims])
+        return result
 
     @staticmethod
     def backward(ctx, g):
-        (weights,) = ctx.saved_tensors
-        return spread(g, ctx.shape, ctx.dims) * weights, None, None, None
+        weights = ctx.saved_tensors[2]
+        return spread(g, ctx.shape, ctx.dims) * weights, None, None, None, None
 
 
 class TakeAlongDim(Op):
