@@ -157,3 +157,71 @@ def test_variance_gradient_with_correction_larger_than_the_count(torch, op):
     out.backward(tgl.tensor(upstream))
     tout.backward(torch.tensor(upstream))
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------- numbers that don't fit a dtype
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool",
+                                   "float32", "float16"])
+@pytest.mark.parametrize("value", [NAN, INF, -INF, 1e20, 9.3e18, 300, 300.0, 255.9, -1, -1.0,
+                                   -0.5, -256, 128, -129, 2 ** 31, 2 ** 63, -2 ** 63 - 1,
+                                   2 ** 64, 2.5, True])
+def test_python_numbers_that_do_not_fit_an_integer_dtype(torch, dtype, value):
+    ours = lambda: tgl.tensor([[1, 2], [3, value]], dtype=getattr(tgl, dtype))  # noqa: E731
+    theirs = lambda: torch.tensor([[1, 2], [3, value]], dtype=getattr(torch, dtype))  # noqa: E731
+    try:
+        expected = theirs()
+    except Exception:
+        _raises_like(torch, ours, theirs)
+    else:
+        np.testing.assert_array_equal(ours().numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize("data", [2 ** 63, -2 ** 63 - 1, [1, 2 ** 63], [True, 2 ** 63],
+                                  [1.5, 2 ** 63], [2 ** 64, 0.5], None, [1, None], [[1], [None]],
+                                  np.float64(NAN), [np.int64(300), 1]])
+def test_tensor_from_numbers_beyond_int64_or_none(torch, data):
+    for dtype in (None, "int64", "uint8", "float32", "bool"):
+        kw = {} if dtype is None else {"dtype": getattr(tgl, dtype)}
+        tkw = {} if dtype is None else {"dtype": getattr(torch, dtype)}
+        try:
+            expected = torch.tensor(data, **tkw)
+        except Exception:
+            _raises_like(torch, lambda: tgl.tensor(data, **kw), lambda: torch.tensor(data, **tkw))
+        else:
+            _same(tgl.tensor(data, **kw), expected)
+
+
+def test_numpy_arrays_are_cast_without_the_number_checks(torch):
+    data = np.array([300, -1])
+    _same(tgl.tensor(data, dtype=tgl.uint8), torch.tensor(data, dtype=torch.uint8))
+
+
+@pytest.mark.parametrize("value, dtype", [(NAN, "int64"), (INF, "int32"), (300, "uint8"),
+                                          (-1, "uint8"), (300.0, "int8"), (2 ** 63, "int64"),
+                                          (-1.0, "uint8"), (2.5, "int64")])
+def test_full_and_fill_check_the_number(torch, value, dtype):
+    cases = [(lambda lib: lib.full((2,), value, dtype=getattr(lib, dtype))),
+             (lambda lib: lib.full_like(lib.zeros(2, dtype=getattr(lib, dtype)), value)),
+             (lambda lib: lib.zeros(2, dtype=getattr(lib, dtype)).fill_(value))]
+    for make in cases:
+        try:
+            expected = make(torch)
+        except Exception:
+            _raises_like(torch, lambda: make(tgl), lambda: make(torch))
+        else:
+            _same(make(tgl), expected)
+
+
+def test_a_number_that_does_not_fit_says_which_where_and_what_to_do():
+    with pytest.raises(RuntimeError, match=r"value nan at index \[1, 1\] cannot be converted "
+                                           r"to type int64.*replace NaN"):
+        tgl.tensor([[1, 2], [3, NAN]], dtype=tgl.int64)
+    with pytest.raises(RuntimeError, match=r"value 300 cannot .* uint8 .*0\.\.255.*wider dtype"):
+        tgl.full((2,), 300, dtype=tgl.uint8)
+    with pytest.raises(ValueError, match=r"int 9223372036854775808 does not fit int64.*float"):
+        tgl.tensor(2 ** 63)
+    with pytest.raises(RuntimeError, match=r"None at index \[1\]"):
+        tgl.tensor([1, None])

@@ -109,7 +109,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
     default = _fill_dtype(fill_value)
     want = default if dtype is None else dtypes.to_dtype(dtype)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _new(np.full(shape, value, want), dtype, requires_grad, default)
+    return _new(_filled(shape, value, want, "full"), dtype, requires_grad, default)
 
 
 def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -128,7 +128,14 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     """Like `input`'s shape and dtype (the value is cast: 2.7 -> 2 for ints)."""
     want = input.dtype if dtype is None else dtypes.to_dtype(dtype)
-    return _new(np.full(input.shape, fill_value, want), want, requires_grad, want)
+    return _new(_filled(input.shape, fill_value, want, "full_like"), want, requires_grad, want)
+
+
+def _filled(shape: tuple, value: Any, dtype: np.dtype, name: str) -> np.ndarray:
+    """np.full with PyTorch's checks: NaN, inf and out-of-range numbers are
+    errors for integer dtypes (but -1 wraps to 255 in uint8, as there)."""
+    dtypes.check_number(value, dtype, name)
+    return np.full(shape, np.array(value).astype(dtype))
 
 
 def _float_dtype(dtype: Any, name: str) -> np.dtype:

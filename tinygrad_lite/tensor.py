@@ -1238,6 +1238,8 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim != 0:
             raise RuntimeError(f"fill_: only a 0-d tensor or a number can fill a tensor, "
                                f"got shape {tuple(value.shape)}")
+        if not isinstance(value, Tensor):
+            dtypes.check_number(value, self.data.dtype, "fill_")
         return self._overwrite("fill_", value)
 
     def zero_(self) -> "Tensor":
@@ -1334,15 +1336,15 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         array = data.data.copy()
     elif isinstance(data, np.ndarray):
         array = data.copy()
-    elif isinstance(data, np.generic):
-        array = np.asarray(data)
     else:
         try:
             array = np.array(data)
         except ValueError:
             raise ValueError(f"Tensor: {_ragged(data)}; nested lists must be rectangular "
                              f"(every row of a dim the same length)") from None
-        if array.dtype == np.float64 and want is None and not _holds_float64(data):
+        array = _check_numbers(data, array, want)
+        if (array.dtype == np.float64 and want is None and not isinstance(data, np.generic)
+                and not _holds_float64(data)):
             array = array.astype(dtypes.default_float)
     if array.dtype.kind == "O" or array.dtype not in dtypes.SUPPORTED:
         if want is None or array.dtype.kind in "OUSc":
@@ -1350,8 +1352,71 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
                 f"Tensor: can't make a tensor from data of dtype {array.dtype} "
                 f"({type(data).__name__}); supported are bool, integer and float data")
     if want is not None and array.dtype != want:
-        array = array.astype(want)
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e20 -> inf in float16, silently
+            array = array.astype(want)
     return array
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _check_numbers(data: Any, array: np.ndarray, want: np.dtype | None) -> np.ndarray:
+    """PyTorch's checks on the Python (and numpy scalar) numbers a tensor is
+    made from -- numpy arrays and tensors are cast without them: a number
+    must fit an integer dtype (`dtypes.check_number`), an int must fit int64
+    unless it is stored as a float or bool, and None is no number. A quick
+    look at the whole array decides whether the numbers are walked one by one."""
+    kind = array.dtype.kind
+    if kind == "f" and want is None:  # [1, 2**63] is float64 in numpy, an error in PyTorch
+        suspect = array.size > 0 and np.abs(array).max() >= 2.0 ** 63
+    elif kind in "iuf" and want is not None and want.kind in "iu" and array.size:
+        low, high = array.min(), array.max()
+        info = np.iinfo(want)
+        # NaN fails the test; float64 rounds ints beyond int64 down to 2**63
+        suspect = not (info.min <= low and high <= info.max) or high >= 2.0 ** 63
+    else:
+        suspect = kind in "uO"  # ints beyond int64, None, strings
+    if not suspect:
+        return array
+    leaves = list(_leaves(data, ()))
+    target = want
+    if target is None:
+        is_float = builtins.any(isinstance(v, (builtins.float, np.floating)) for _, v in leaves)
+        target = dtypes.default_float if is_float else dtypes.int64
+    for index, value in leaves:
+        where = f" at index {list(index)}" if index else ""
+        if value is None:
+            if want is None:
+                raise RuntimeError(f"Tensor: Could not infer dtype of NoneType: the data "
+                                   f"holds None{where}; use numbers only (e.g. float('nan') "
+                                   f"for a missing value)")
+            raise TypeError(f"Tensor: must be real number, not NoneType (None{where}); use "
+                            f"numbers only")
+        if (isinstance(value, builtins.int) and not isinstance(value, builtins.bool)
+                and not _INT64.min <= value <= _INT64.max and target.kind in "iu"):
+            raise ValueError(f"Tensor: Overflow when unpacking long long: the int "
+                             f"{value}{where} does not fit int64 "
+                             f"({_INT64.min}..{_INT64.max}); make it a float tensor "
+                             f"(dtype=tgl.float64) or use smaller numbers")
+        if not isinstance(value, (builtins.int, builtins.float, np.number)):
+            raise TypeError(f"Tensor: must be real number, not {type(value).__name__} "
+                            f"({value!r}{where}); use numbers only")
+        dtypes.check_number(value, target, "Tensor", where)
+    if kind in "uO" and target.kind in "fb":  # big ints stored as floats or bools
+        with np.errstate(over="ignore"):
+            return np.array(data, dtype=object).astype(target)
+    return array
+
+
+def _leaves(data: Any, index: tuple) -> Iterator[tuple]:
+    """(index, value) of every number in nested lists."""
+    if isinstance(data, np.ndarray):
+        data = data.tolist()
+    if isinstance(data, (list, tuple)):
+        for i, item in enumerate(data):
+            yield from _leaves(item, index + (i,))
+    else:
+        yield index, data
 
 
 def _ragged(data: Any) -> str:
