@@ -225,3 +225,29 @@ def test_a_number_that_does_not_fit_says_which_where_and_what_to_do():
         tgl.tensor(2 ** 63)
     with pytest.raises(RuntimeError, match=r"None at index \[1\]"):
         tgl.tensor([1, None])
+
+
+# ------------------------------------------------------ cat/stack arguments
+@pytest.mark.parametrize("name", ["cat", "concat", "stack"])
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.ones(2, 3),                          # one Tensor: its rows were joined
+    lambda lib: (t for t in [lib.ones(2), lib.ones(2)]),  # a generator
+    lambda lib: [lib.ones(2), [3.0, 4.0]],              # an element that is no Tensor
+    lambda lib: [lib.ones(2), np.ones(2, np.float32)],
+    lambda lib: 1.0, lambda lib: None,
+])
+def test_cat_and_stack_take_a_sequence_of_tensors(torch, name, make):
+    _raises_like(torch, lambda: getattr(tgl, name)(make(tgl)),
+                 lambda: getattr(torch, name)(make(torch)))
+
+
+def test_cat_and_stack_accept_axis(torch):
+    for name in ("cat", "stack"):
+        _same(getattr(tgl, name)([tgl.ones(2, 3), tgl.zeros(2, 3)], axis=1),
+              getattr(torch, name)([torch.ones(2, 3), torch.zeros(2, 3)], axis=1))
+
+
+def test_cat_of_one_tensor_says_how_to_join_its_rows():
+    with pytest.raises(TypeError, match=r"cat\(\): argument 'tensors' must be tuple of "
+                                        r"Tensors, not Tensor.*unbind"):
+        tgl.cat(tgl.ones(2, 3))

@@ -301,11 +301,27 @@ class EmptyTensorListError(ValueError, RuntimeError):
     this error is both."""
 
 
-def cat(tensors: Any, dim: int = 0) -> Tensor:
+def _tensor_list(tensors: Any, name: str) -> list:
+    """cat/stack's first argument: a tuple or list of Tensors (as PyTorch:
+    not one Tensor, whose rows would silently be joined, nor a generator)."""
+    if not isinstance(tensors, (list, tuple)):
+        hint = ("; to join a single tensor's rows use list(t) or t.unbind(0), to wrap it "
+                "write [t]" if isinstance(tensors, Tensor) else "")
+        raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}{hint}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but "
+                            f"got {type(t).__name__}; convert it with tgl.tensor(...)")
+    return list(tensors)
+
+
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dim (dtypes promote as PyTorch)."""
     from .ops.movement import Cat
-    from .tensor import _dim_arg
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    from .tensor import _alias, _dim_arg
+    tensors = _tensor_list(tensors, "cat")
+    dim = _alias(dim, axis, 0, "cat", "dim")
     if not tensors:
         raise EmptyTensorListError("cat: expected a non-empty list of Tensors, got an "
                                    "empty list")
@@ -338,10 +354,11 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors: Any, dim: int = 0) -> Tensor:
+def stack(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors of one shape along a new dim."""
-    from .tensor import _dim_arg
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    from .tensor import _alias, _dim_arg
+    tensors = _tensor_list(tensors, "stack")
+    dim = _alias(dim, axis, 0, "stack", "dim")
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of tensors")
     for i, t in enumerate(tensors):
