@@ -12,7 +12,7 @@ import numpy as np
 
 from . import dtypes
 from .random import _rng
-from .tensor import Tensor, _shape_arg
+from .tensor import Tensor, _needs_float, _shape_arg
 
 
 def _new(data: np.ndarray, dtype: Any, requires_grad: bool, default: np.dtype) -> Tensor:
@@ -138,10 +138,9 @@ def _filled(shape: tuple, value: Any, dtype: np.dtype, name: str) -> np.ndarray:
     return np.full(shape, np.array(value).astype(dtype))
 
 
-def _float_dtype(dtype: Any, name: str) -> np.dtype:
+def _float_dtype(dtype: Any, name: str, kernel: str) -> np.dtype:
     want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
-    if want.kind != "f":
-        raise TypeError(f"{name}: needs a floating point dtype, got {want}")
+    _needs_float(name, kernel, want)
     return want
 
 
@@ -150,7 +149,7 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False,
     """Uniform random numbers in [0, 1) from the default generator (seed it
     with `tgl.manual_seed`) or from `generator`."""
     _check_device(device)
-    want = _float_dtype(dtype, "rand")
+    want = _float_dtype(dtype, "rand", "check_uniform_bounds")
     shape = _size(size, _size_kw(kwargs, "rand"), "rand")
     data = _rng(generator).random(shape, dtype=np.float64).astype(want)
     return _new(data, want, requires_grad, want)
@@ -160,7 +159,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False,
           generator: Any = None, device: Any = None, **kwargs: Any) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     _check_device(device)
-    want = _float_dtype(dtype, "randn")
+    want = _float_dtype(dtype, "randn", "normal_kernel_cpu")
     shape = _size(size, _size_kw(kwargs, "randn"), "randn")
     data = _rng(generator).standard_normal(shape).astype(want)
     return _new(data, want, requires_grad, want)
