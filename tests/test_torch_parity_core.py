@@ -321,3 +321,261 @@ def test_cross_entropy_under_create_graph_refuses_a_changed_input():
     loss2 = tgl.nn.functional.cross_entropy(x * 1, tgl.tensor([0, 1]))
     (g,) = tgl.autograd.grad(loss2, x, create_graph=True)
     assert g.requires_grad  # the second derivative is recorded
+
+
+# ------------------------------------------- numbers that don't fit a dtype
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool",
+                                   "float32", "float16"])
+@pytest.mark.parametrize("value", [NAN, INF, -INF, 1e20, 9.3e18, 300, 300.0, 255.9, -1, -1.0,
+                                   -0.5, -256, 128, -129, 2 ** 31, 2 ** 63, -2 ** 63 - 1,
+                                   2 ** 64, 2.5, True])
+def test_python_numbers_that_do_not_fit_an_integer_dtype(torch, dtype, value):
+    ours = lambda: tgl.tensor([[1, 2], [3, value]], dtype=getattr(tgl, dtype))  # noqa: E731
+    theirs = lambda: torch.tensor([[1, 2], [3, value]], dtype=getattr(torch, dtype))  # noqa: E731
+    try:
+        expected = theirs()
+    except Exception:
+        _raises_like(torch, ours, theirs)
+    else:
+        np.testing.assert_array_equal(ours().numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize("data", [2 ** 63, -2 ** 63 - 1, [1, 2 ** 63], [True, 2 ** 63],
+                                  [1.5, 2 ** 63], [2 ** 64, 0.5], None, [1, None], [[1], [None]],
+                                  np.float64(NAN), [np.int64(300), 1]])
+def test_tensor_from_numbers_beyond_int64_or_none(torch, data):
+    for dtype in (None, "int64", "uint8", "float32", "bool"):
+        kw = {} if dtype is None else {"dtype": getattr(tgl, dtype)}
+        tkw = {} if dtype is None else {"dtype": getattr(torch, dtype)}
+        try:
+            expected = torch.tensor(data, **tkw)
+        except Exception:
+            _raises_like(torch, lambda: tgl.tensor(data, **kw), lambda: torch.tensor(data, **tkw))
+        else:
+            _same(tgl.tensor(data, **kw), expected)
+
+
+def test_numpy_arrays_are_cast_without_the_number_checks(torch):
+    data = np.array([300, -1])
+    _same(tgl.tensor(data, dtype=tgl.uint8), torch.tensor(data, dtype=torch.uint8))
+
+
+@pytest.mark.parametrize("value, dtype", [(NAN, "int64"), (INF, "int32"), (300, "uint8"),
+                                          (-1, "uint8"), (300.0, "int8"), (2 ** 63, "int64"),
+                                          (-1.0, "uint8"), (2.5, "int64")])
+def test_full_and_fill_check_the_number(torch, value, dtype):
+    cases = [(lambda lib: lib.full((2,), value, dtype=getattr(lib, dtype))),
+             (lambda lib: lib.full_like(lib.zeros(2, dtype=getattr(lib, dtype)), value)),
+             (lambda lib: lib.zeros(2, dtype=getattr(lib, dtype)).fill_(value))]
+    for make in cases:
+        try:
+            expected = make(torch)
+        except Exception:
+            _raises_like(torch, lambda: make(tgl), lambda: make(torch))
+        else:
+            _same(make(tgl), expected)
+
+
+def test_a_number_that_does_not_fit_says_which_where_and_what_to_do():
+    with pytest.raises(RuntimeError, match=r"value nan at index \[1, 1\] cannot be converted "
+                                           r"to type int64.*replace NaN"):
+        tgl.tensor([[1, 2], [3, NAN]], dtype=tgl.int64)
+    with pytest.raises(RuntimeError, match=r"value 300 cannot .* uint8 .*0\.\.255.*wider dtype"):
+        tgl.full((2,), 300, dtype=tgl.uint8)
+    with pytest.raises(ValueError, match=r"int 9223372036854775808 does not fit int64.*float"):
+        tgl.tensor(2 ** 63)
+    with pytest.raises(RuntimeError, match=r"None at index \[1\]"):
+        tgl.tensor([1, None])
+
+
+# ------------------------------------------------------ cat/stack arguments
+@pytest.mark.parametrize("name", ["cat", "concat", "stack"])
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.ones(2, 3),                          # one Tensor: its rows were joined
+    lambda lib: (t for t in [lib.ones(2), lib.ones(2)]),  # a generator
+    lambda lib: [lib.ones(2), [3.0, 4.0]],              # an element that is no Tensor
+    lambda lib: [lib.ones(2), np.ones(2, np.float32)],
+    lambda lib: 1.0, lambda lib: None,
+])
+def test_cat_and_stack_take_a_sequence_of_tensors(torch, name, make):
+    _raises_like(torch, lambda: getattr(tgl, name)(make(tgl)),
+                 lambda: getattr(torch, name)(make(torch)))
+
+
+def test_cat_and_stack_accept_axis(torch):
+    for name in ("cat", "stack"):
+        _same(getattr(tgl, name)([tgl.ones(2, 3), tgl.zeros(2, 3)], axis=1),
+              getattr(torch, name)([torch.ones(2, 3), torch.zeros(2, 3)], axis=1))
+
+
+def test_cat_of_one_tensor_says_how_to_join_its_rows():
+    with pytest.raises(TypeError, match=r"cat\(\): argument 'tensors' must be tuple of "
+                                        r"Tensors, not Tensor.*unbind"):
+        tgl.cat(tgl.ones(2, 3))
+
+
+# ------------------------------------------------------- exception classes
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.einsum("ij->ii", lib.ones(2, 2)),
+    lambda lib: lib.einsum("ij->j->i", lib.ones(2, 2)),
+    lambda lib: lib.einsum("i1->i", lib.ones(2)),
+    lambda lib: lib.einsum(3, lib.ones(2)),
+    lambda lib: lib.einsum("i", [1.0, 2.0]),
+    lambda lib: lib.ones(2).div(lib.ones(2), rounding_mode="round"),
+    lambda lib: lib.div(lib.ones(2), 2, rounding_mode="round"),
+    lambda lib: lib.ones(2).div(lib.ones(2), rounding_mode=3),
+    lambda lib: lib.tensor(None),
+    lambda lib: lib.tensor(2 ** 63),
+    lambda lib: lib.ones(2, 3).permute(),
+    lambda lib: lib.ones(()).permute(),
+    lambda lib: lib.permute(lib.ones(2, 3)),
+    lambda lib: lib.ones(1).expand(),
+    lambda lib: lib.ones(1).reshape(),
+    lambda lib: lib.ones(1).view(),
+    lambda lib: lib.ones(1).repeat(),
+    lambda lib: lib.ones(1, 1).expand(2, -2),
+    lambda lib: lib.ones(1).broadcast_to((-2,)),
+    lambda lib: lib.rand_like(lib.ones(2, dtype=lib.int64)),
+    lambda lib: lib.randn_like(lib.ones(2, dtype=lib.bool)),
+    lambda lib: lib.rand(2, dtype=lib.int32),
+    lambda lib: lib.randn(2, dtype=lib.int64),
+    lambda lib: lib.ones(2, dtype=lib.uint8).uniform_(),
+    lambda lib: lib.ones(2, dtype=lib.int64).normal_(),
+])
+def test_exception_classes_match_pytorch(torch, make):
+    _raises_like(torch, lambda: make(tgl), lambda: make(torch))
+
+
+# ------------------------------------------------ matrix products and dtypes
+@pytest.mark.parametrize("a_dtype, b_dtype", [("float32", "float64"), ("int32", "int64"),
+                                              ("int64", "float32"), ("float32", "float16"),
+                                              ("bool", "bool"), ("int32", "int32")])
+@pytest.mark.parametrize("a_shape, b_shape", [((2, 3), (3, 2)), ((3,), (3,)), ((3,), (3, 2)),
+                                              ((2, 3), (3,)), ((4, 2, 3), (3, 2)),
+                                              ((4, 2, 3), (4, 3, 2))])
+def test_matmul_does_not_promote(torch, a_dtype, b_dtype, a_shape, b_shape):
+    for make in (lambda lib, a, b: a @ b, lambda lib, a, b: lib.matmul(a, b),
+                 lambda lib, a, b: a.matmul(b)):
+        def run(lib, make=make):
+            a = lib.ones(*a_shape, dtype=getattr(lib, a_dtype))
+            return make(lib, a, lib.ones(*b_shape, dtype=getattr(lib, b_dtype)))
+        try:
+            expected = run(torch)
+        except Exception as error:
+            with pytest.raises(RuntimeError):  # (bmm of bools: NotImplementedError in both)
+                run(tgl)
+            assert isinstance(error, RuntimeError)
+        else:
+            _same(run(tgl), expected)
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 2)]), ("i,i->", [(3,), (3,)]), ("i,i->i", [(3,), (3,)]),
+    ("i,j->ij", [(3,), (2,)]), ("i,j->", [(3,), (2,)]), (",i->i", [(), (3,)]),
+    ("i,j,i->j", [(3,), (2,), (3,)]), ("i,i,j->ij", [(3,), (3,), (2,)]),
+])
+@pytest.mark.parametrize("dtypes", [("float32", "float64", "float32"),
+                                    ("float64", "float32", "float32"),
+                                    ("int32", "int64", "int64"), ("float32", "bool", "float32")])
+def test_einsum_promotes_only_where_pytorch_does(torch, equation, shapes, dtypes):
+    def run(lib):
+        return lib.einsum(equation, *[lib.ones(s, dtype=getattr(lib, d))
+                                      for s, d in zip(shapes, dtypes)])
+    try:
+        expected = run(torch)
+    except Exception:
+        _raises_like(torch, lambda: run(tgl), lambda: run(torch))
+    else:
+        _same(run(tgl), expected)
+
+
+def test_mixed_dtype_matmul_names_both_dtypes_and_the_fix():
+    with pytest.raises(RuntimeError, match=r"matmul: .*same dtype.*float32 and float64.*"
+                                           r"\(2, 3\) and \(3, 2\).*\.to\("):
+        tgl.ones(2, 3) @ tgl.ones(3, 2, dtype=tgl.float64)
+
+
+# ------------------------------------------------ PyTorch's keyword names
+KEYWORD_CALLS = [
+    lambda lib, x: x.reshape(shape=(3, 2)), lambda lib, x: x.view(size=(3, 2)),
+    lambda lib, x: x.permute(dims=(1, 0)), lambda lib, x: x[:1].expand(size=(4, 3)),
+    lambda lib, x: x.repeat(repeats=(2, 1)), lambda lib, x: x.split(split_size=1),
+    lambda lib, x: x[:1].broadcast_to(size=(2, 3)), lambda lib, x: x.swapaxes(axis0=0, axis1=1),
+    lambda lib, x: x.softmax(dim=1, dtype=lib.float64),
+    lambda lib, x: lib.clamp(input=x, min=0), lambda lib, x: lib.clip(input=x, max=0),
+    lambda lib, x: lib.sum(input=x), lambda lib, x: lib.sum(input=x, dim=1, keepdim=True),
+    lambda lib, x: lib.mean(input=x, dim=0), lambda lib, x: lib.var(input=x, dim=0),
+    lambda lib, x: lib.std(input=x, correction=0), lambda lib, x: lib.prod(input=x, dim=1),
+    lambda lib, x: lib.amax(input=x, dim=1), lambda lib, x: lib.amin(input=x, dim=0),
+    lambda lib, x: lib.max(input=x), lambda lib, x: lib.min(input=x, dim=1),
+    lambda lib, x: lib.argmax(input=x, dim=1), lambda lib, x: lib.argmin(input=x),
+    lambda lib, x: lib.logsumexp(input=x, dim=1), lambda lib, x: lib.norm(input=x, p=1),
+    lambda lib, x: lib.all(input=x), lambda lib, x: lib.any(input=x, dim=0),
+    lambda lib, x: lib.matmul(input=x, other=x.T), lambda lib, x: lib.add(input=x, other=x),
+    lambda lib, x: lib.add(input=x, other=x, alpha=2), lambda lib, x: lib.sub(input=x, other=1),
+    lambda lib, x: lib.mul(input=x, other=x), lambda lib, x: lib.div(input=x, other=2),
+    lambda lib, x: lib.div(input=x, other=2, rounding_mode="floor"),
+    lambda lib, x: lib.true_divide(input=x, other=2), lambda lib, x: lib.pow(input=x, exponent=2),
+    lambda lib, x: lib.maximum(input=x, other=x), lambda lib, x: lib.minimum(input=x, other=x),
+    lambda lib, x: lib.remainder(input=x, other=2),
+    lambda lib, x: lib.floor_divide(input=x, other=2),
+    lambda lib, x: lib.eq(input=x, other=x), lambda lib, x: lib.lt(input=x, other=1),
+    lambda lib, x: lib.logical_and(input=x, other=x), lambda lib, x: lib.logical_not(input=x),
+    lambda lib, x: lib.equal(input=x, other=x), lambda lib, x: lib.allclose(input=x, other=x),
+    lambda lib, x: lib.isclose(input=x, other=x), lambda lib, x: lib.isnan(input=x),
+    lambda lib, x: lib.isinf(input=x), lambda lib, x: lib.isfinite(input=x),
+    lambda lib, x: lib.where(condition=x > 0, input=x, other=0.0),
+    lambda lib, x: lib.reshape(input=x, shape=(3, 2)), lambda lib, x: lib.flatten(input=x),
+    lambda lib, x: lib.unflatten(input=x, dim=1, sizes=(3, 1)),
+    lambda lib, x: lib.transpose(input=x, dim0=0, dim1=1),
+    lambda lib, x: lib.swapaxes(input=x, axis0=0, axis1=1),
+    lambda lib, x: lib.permute(input=x, dims=(1, 0)), lambda lib, x: lib.squeeze(input=x),
+    lambda lib, x: lib.unsqueeze(input=x, dim=0), lambda lib, x: lib.flip(input=x, dims=(0,)),
+    lambda lib, x: lib.broadcast_to(input=x[:1], size=(2, 3)),
+    lambda lib, x: lib.unbind(input=x, dim=1), lambda lib, x: lib.chunk(input=x, chunks=2),
+    lambda lib, x: lib.split(tensor=x, split_size_or_sections=1),
+    lambda lib, x: lib.cat(tensors=[x, x], dim=1), lambda lib, x: lib.stack(tensors=[x], dim=0),
+    lambda lib, x: lib.softmax(input=x, dim=1), lambda lib, x: lib.log_softmax(input=x, dim=0),
+    lambda lib, x: lib.clone(input=x), lambda lib, x: lib.detach(input=x),
+    lambda lib, x: lib.numel(input=x), lambda lib, x: lib.is_floating_point(input=x),
+    lambda lib, x: lib.round(input=x), lambda lib, x: lib.relu(input=x),
+    *[lambda lib, x, name=name: getattr(lib, name)(input=x)
+      for name in ["abs", "absolute", "ceil", "cos", "exp", "expm1", "floor", "log", "log1p",
+                   "neg", "negative", "reciprocal", "rsqrt", "sigmoid", "sign", "sin", "sqrt",
+                   "square", "tanh"]],
+]
+
+
+@pytest.mark.parametrize("call", KEYWORD_CALLS)
+def test_pytorch_keyword_names_work(torch, call):
+    data = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -3.0]], np.float32)
+    ours, theirs = call(tgl, tgl.tensor(data)), call(torch, torch.tensor(data))
+    if isinstance(theirs, torch.Tensor):
+        _same(ours, theirs)
+    elif isinstance(theirs, tuple):
+        for a, b in zip(ours, theirs, strict=True):
+            _same(a, b)
+    else:
+        assert ours == theirs
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.add(x, input=x),                 # the tensor twice
+    lambda lib, x: x.split(split_size_or_sections=1),  # the function's name, not the method's
+    lambda lib, x: x.reshape((3, 2), shape=(3, 2)),
+    lambda lib, x: x.view(shape=(3, 2)),
+    lambda lib, x: x.repeat(sizes=(2, 1)),
+])
+def test_wrong_keyword_names_fail_as_in_pytorch(torch, call):
+    data = np.ones((2, 3), np.float32)
+    _raises_like(torch, lambda: call(tgl, tgl.tensor(data)),
+                 lambda: call(torch, torch.tensor(data)))
+
+
+def test_function_forms_show_pytorch_names():
+    import inspect
+    assert list(inspect.signature(tgl.sum).parameters)[:3] == ["input", "dim", "keepdim"]
+    assert list(inspect.signature(tgl.add).parameters)[:2] == ["input", "other"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import dtypes
 from .random import _rng
-from .tensor import Tensor, _shape_arg
+from .tensor import Tensor, _needs_float, _shape_arg
 
 
 def _new(data: np.ndarray, dtype: Any, requires_grad: bool, default: np.dtype) -> Tensor:
@@ -109,7 +109,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
     default = _fill_dtype(fill_value)
     want = default if dtype is None else dtypes.to_dtype(dtype)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _new(np.full(shape, value, want), dtype, requires_grad, default)
+    return _new(_filled(shape, value, want, "full"), dtype, requires_grad, default)
 
 
 def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -128,13 +128,19 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     """Like `input`'s shape and dtype (the value is cast: 2.7 -> 2 for ints)."""
     want = input.dtype if dtype is None else dtypes.to_dtype(dtype)
-    return _new(np.full(input.shape, fill_value, want), want, requires_grad, want)
+    return _new(_filled(input.shape, fill_value, want, "full_like"), want, requires_grad, want)
 
 
-def _float_dtype(dtype: Any, name: str) -> np.dtype:
+def _filled(shape: tuple, value: Any, dtype: np.dtype, name: str) -> np.ndarray:
+    """np.full with PyTorch's checks: NaN, inf and out-of-range numbers are
+    errors for integer dtypes (but -1 wraps to 255 in uint8, as there)."""
+    dtypes.check_number(value, dtype, name)
+    return np.full(shape, np.array(value).astype(dtype))
+
+
+def _float_dtype(dtype: Any, name: str, kernel: str) -> np.dtype:
     want = dtypes.default_float if dtype is None else dtypes.to_dtype(dtype)
-    if want.kind != "f":
-        raise TypeError(f"{name}: needs a floating point dtype, got {want}")
+    _needs_float(name, kernel, want)
     return want
 
 
@@ -143,7 +149,7 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False,
     """Uniform random numbers in [0, 1) from the default generator (seed it
     with `tgl.manual_seed`) or from `generator`."""
     _check_device(device)
-    want = _float_dtype(dtype, "rand")
+    want = _float_dtype(dtype, "rand", "check_uniform_bounds")
     shape = _size(size, _size_kw(kwargs, "rand"), "rand")
     data = _rng(generator).random(shape, dtype=np.float64).astype(want)
     return _new(data, want, requires_grad, want)
@@ -153,7 +159,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False,
           generator: Any = None, device: Any = None, **kwargs: Any) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     _check_device(device)
-    want = _float_dtype(dtype, "randn")
+    want = _float_dtype(dtype, "randn", "normal_kernel_cpu")
     shape = _size(size, _size_kw(kwargs, "randn"), "randn")
     data = _rng(generator).standard_normal(shape).astype(want)
     return _new(data, want, requires_grad, want)
@@ -294,11 +300,27 @@ class EmptyTensorListError(ValueError, RuntimeError):
     this error is both."""
 
 
-def cat(tensors: Any, dim: int = 0) -> Tensor:
+def _tensor_list(tensors: Any, name: str) -> list:
+    """cat/stack's first argument: a tuple or list of Tensors (as PyTorch:
+    not one Tensor, whose rows would silently be joined, nor a generator)."""
+    if not isinstance(tensors, (list, tuple)):
+        hint = ("; to join a single tensor's rows use list(t) or t.unbind(0), to wrap it "
+                "write [t]" if isinstance(tensors, Tensor) else "")
+        raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}{hint}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but "
+                            f"got {type(t).__name__}; convert it with tgl.tensor(...)")
+    return list(tensors)
+
+
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dim (dtypes promote as PyTorch)."""
     from .ops.movement import Cat
-    from .tensor import _dim_arg
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    from .tensor import _alias, _dim_arg
+    tensors = _tensor_list(tensors, "cat")
+    dim = _alias(dim, axis, 0, "cat", "dim")
     if not tensors:
         raise EmptyTensorListError("cat: expected a non-empty list of Tensors, got an "
                                    "empty list")
@@ -331,10 +353,11 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors: Any, dim: int = 0) -> Tensor:
+def stack(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors of one shape along a new dim."""
-    from .tensor import _dim_arg
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    from .tensor import _alias, _dim_arg
+    tensors = _tensor_list(tensors, "stack")
+    dim = _alias(dim, axis, 0, "stack", "dim")
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of tensors")
     for i, t in enumerate(tensors):

@@ -8,6 +8,7 @@ promotion rule for mixed operands, which follows PyTorch (see `result_type`).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,29 @@ _TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short
 def torch_name(dtype: np.dtype) -> str:
     """PyTorch's name for a dtype in its messages (float32 -> "Float")."""
     return _TORCH_NAMES.get(np.dtype(dtype).name, str(dtype))
+
+
+def check_number(value: Any, dtype: np.dtype, name: str, where: str = "") -> None:
+    """Raise PyTorch's RuntimeError when a Python number can't be stored in
+    an integer `dtype`: NaN, inf and values outside the dtype's range. As in
+    PyTorch, an int may be as low as -max for an unsigned dtype (-1 wraps to
+    255 in uint8), a float is compared with the bounds as floats (-1.0 does
+    not fit uint8). `where` locates the value in nested data."""
+    if dtype.kind not in "iu" or isinstance(value, (builtins.bool, np.bool_)):
+        return
+    info = np.iinfo(dtype)
+    is_int = isinstance(value, (builtins.int, np.integer))
+    if is_int:
+        fits = (-info.max if dtype.kind == "u" else info.min) <= value <= info.max
+    else:  # False for NaN
+        fits = builtins.float(info.min) <= value <= builtins.float(info.max)
+    if fits:
+        return
+    fix = ("use a wider dtype (e.g. tgl.int64 or tgl.float64) or bring the value into range"
+           if is_int or math.isfinite(value) else
+           "replace NaN and inf first, or keep the data as floats (dtype=tgl.float32)")
+    raise RuntimeError(f"{name}: value {value!r}{where} cannot be converted to type {dtype} "
+                       f"without overflow ({dtype} holds {info.min}..{info.max}); {fix}")
 
 
 def is_floating_point(dtype: np.dtype) -> builtins.bool:

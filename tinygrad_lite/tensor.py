@@ -80,6 +80,20 @@ def _no_dims(dim: Any) -> bool:
     return isinstance(dim, (list, tuple)) and len(dim) == 0
 
 
+def _varargs(args: tuple, kwargs: dict, key: str, name: str) -> tuple:
+    """The sizes or dims of ``x.f(2, 3)`` / ``x.f((2, 3))``, or given by
+    PyTorch's keyword for them, ``x.f(key=(2, 3))``; none is a TypeError."""
+    if kwargs:
+        if args or list(kwargs) != [key]:
+            raise TypeError(f"{name}() takes its {key} positionally or as {key}=..., got "
+                            f"{len(args)} positional and keywords {sorted(kwargs)}")
+        args = (kwargs[key],)
+    elif not args:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "{key}", e.g. '
+                        f'x.{name}(2, 3) or x.{name}((2, 3))')
+    return args
+
+
 def _alias(primary: Any, alias: Any, default: Any, name: str, what: str) -> Any:
     """Accept numpy-style aliases (axis=, keepdims=) next to PyTorch names."""
     if alias is None:
@@ -227,7 +241,7 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
-        return self.permute(*reversed(range(self.ndim)))
+        return self.permute(tuple(reversed(range(self.ndim))))
 
     @property
     def mT(self) -> "Tensor":
@@ -512,8 +526,9 @@ class Tensor:
     def matmul(self, other: "Tensor") -> "Tensor":
         if not isinstance(other, Tensor):
             raise TypeError(f"matmul: expected a Tensor, got {type(other).__name__}")
-        a, b = _operands(self, other, "matmul")
-        return _linalg.MatMul.apply(a, b)
+        if self.data.dtype != other.data.dtype or self.data.dtype.kind == "b":
+            _linalg.check_matmul_dtypes(self, other)
+        return _linalg.MatMul.apply(self, other)
 
     true_divide = divide = div
     multiply = mul
@@ -838,13 +853,13 @@ class Tensor:
     def where(self, condition: Any, other: Any) -> "Tensor":
         return where(condition, self, other)
 
-    def softmax(self, dim: int) -> "Tensor":
+    def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         from .nn import functional as F
-        return F.softmax(self, dim)
+        return F.softmax(self, dim, dtype=dtype)
 
-    def log_softmax(self, dim: int) -> "Tensor":
+    def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         from .nn import functional as F
-        return F.log_softmax(self, dim)
+        return F.log_softmax(self, dim, dtype=dtype)
 
     # ------------------------------------------------------- reductions
     def sum(self, dim: Any = None, keepdim: bool | None = None, *, dtype: Any = None,
@@ -939,11 +954,14 @@ class Tensor:
         raise NotImplementedError(f"norm: p={p!r} is not supported (use p > 0 or inf)")
 
     # ------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any, **kwargs: Any) -> "Tensor":
+        """``x.reshape(2, 3)``, ``x.reshape((2, 3))`` or ``x.reshape(shape=(2, 3))``."""
+        shape = _varargs(shape, kwargs, "shape", "reshape")
         return _mv.Reshape.apply(self, _mv.infer_shape(_shape_arg(shape, "reshape"),
                                                        self.data.size, "reshape"))
 
-    def view(self, *shape: Any) -> "Tensor":
+    def view(self, *shape: Any, **kwargs: Any) -> "Tensor":
+        shape = _varargs(shape, kwargs, "dtype" if "dtype" in kwargs else "size", "view")
         if len(shape) == 1 and not isinstance(shape[0], (builtins.int, tuple, list, np.integer)):
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
         return _mv.Reshape.apply(self, _mv.infer_shape(_shape_arg(shape, "view"),
@@ -971,8 +989,8 @@ class Tensor:
         sizes = _mv.infer_shape(tuple(sizes), self.shape[d], "unflatten")
         return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
 
-    def permute(self, *dims: Any) -> "Tensor":
-        dims = _shape_arg(dims, "permute")
+    def permute(self, *dims: Any, **kwargs: Any) -> "Tensor":
+        dims = _shape_arg(_varargs(dims, kwargs, "dims", "permute"), "permute")
         if len(dims) != self.ndim:
             raise RuntimeError(
                 f"permute: number of dimensions in the tensor input does not match the "
@@ -993,9 +1011,12 @@ class Tensor:
         order = list(range(self.ndim))
         a, b = _dim_arg(dim0, self.ndim, "transpose"), _dim_arg(dim1, self.ndim, "transpose")
         order[a], order[b] = order[b], order[a]
-        return self.permute(*order)
+        return self.permute(order)
 
-    swapaxes = swapdims = transpose
+    swapdims = transpose
+
+    def swapaxes(self, axis0: int, axis1: int) -> "Tensor":
+        return self.transpose(axis0, axis1)
 
     def t(self) -> "Tensor":
         if self.ndim > 2:
@@ -1014,18 +1035,18 @@ class Tensor:
         d = _dim_arg(dim, self.ndim + 1, "unsqueeze")
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
-    def expand(self, *sizes: Any) -> "Tensor":
-        sizes = _shape_arg(sizes, "expand")
+    def expand(self, *sizes: Any, **kwargs: Any) -> "Tensor":
+        sizes = _shape_arg(_varargs(sizes, kwargs, "size", "expand"), "expand")
         return _mv.Expand.apply(self, _mv.expand_shape(self.shape, sizes))
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return self.expand(other.shape)
 
-    def broadcast_to(self, *shape: Any) -> "Tensor":
-        return self.expand(*shape)
+    def broadcast_to(self, *size: Any, **kwargs: Any) -> "Tensor":
+        return self.expand(*_varargs(size, kwargs, "size", "broadcast_to"))
 
-    def repeat(self, *sizes: Any) -> "Tensor":
-        sizes = _shape_arg(sizes, "repeat")
+    def repeat(self, *sizes: Any, **kwargs: Any) -> "Tensor":
+        sizes = _shape_arg(_varargs(sizes, kwargs, "repeats", "repeat"), "repeat")
         if len(sizes) < self.ndim:
             raise RuntimeError(
                 f"repeat: Number of dimensions of repeat dims ({len(sizes)}) can not be "
@@ -1048,8 +1069,8 @@ class Tensor:
                     raise _indexing.error(e) from None
         return out
 
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
-        return split(self, split_size_or_sections, dim)
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        return split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         return chunk(self, chunks, dim)
@@ -1241,6 +1262,8 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim != 0:
             raise RuntimeError(f"fill_: only a 0-d tensor or a number can fill a tensor, "
                                f"got shape {tuple(value.shape)}")
+        if not isinstance(value, Tensor):
+            dtypes.check_number(value, self.data.dtype, "fill_")
         return self._overwrite("fill_", value)
 
     def zero_(self) -> "Tensor":
@@ -1249,18 +1272,20 @@ class Tensor:
     def copy_(self, src: Any) -> "Tensor":
         return self._overwrite("copy_", src)
 
-    def _random_fill(self, name: str, sample: Callable[[tuple], np.ndarray]) -> "Tensor":
-        if self.data.dtype.kind != "f":
-            raise RuntimeError(f"{name}: needs a floating point tensor, got {self.dtype}")
+    def _random_fill(self, name: str, kernel: str,
+                     sample: Callable[[tuple], np.ndarray]) -> "Tensor":
+        _needs_float(name, kernel, self.data.dtype)
         return self._overwrite(name, Tensor._make(sample(self.shape).astype(self.dtype)))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> "Tensor":
         from .random import _rng
-        return self._random_fill("uniform_", lambda s: _rng(generator).uniform(a, b, s))
+        return self._random_fill("uniform_", "check_uniform_bounds",
+                                 lambda s: _rng(generator).uniform(a, b, s))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
         from .random import _rng
-        return self._random_fill("normal_", lambda s: _rng(generator).normal(mean, std, s))
+        return self._random_fill("normal_", "normal_kernel_cpu",
+                                 lambda s: _rng(generator).normal(mean, std, s))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value``: a number, list or Tensor broadcast to the
@@ -1337,15 +1362,15 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         array = data.data.copy()
     elif isinstance(data, np.ndarray):
         array = data.copy()
-    elif isinstance(data, np.generic):
-        array = np.asarray(data)
     else:
         try:
             array = np.array(data)
         except ValueError:
             raise ValueError(f"Tensor: {_ragged(data)}; nested lists must be rectangular "
                              f"(every row of a dim the same length)") from None
-        if array.dtype == np.float64 and want is None and not _holds_float64(data):
+        array = _check_numbers(data, array, want)
+        if (array.dtype == np.float64 and want is None and not isinstance(data, np.generic)
+                and not _holds_float64(data)):
             array = array.astype(dtypes.default_float)
     if array.dtype.kind == "O" or array.dtype not in dtypes.SUPPORTED:
         if want is None or array.dtype.kind in "OUSc":
@@ -1353,8 +1378,71 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
                 f"Tensor: can't make a tensor from data of dtype {array.dtype} "
                 f"({type(data).__name__}); supported are bool, integer and float data")
     if want is not None and array.dtype != want:
-        array = array.astype(want)
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e20 -> inf in float16, silently
+            array = array.astype(want)
     return array
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _check_numbers(data: Any, array: np.ndarray, want: np.dtype | None) -> np.ndarray:
+    """PyTorch's checks on the Python (and numpy scalar) numbers a tensor is
+    made from -- numpy arrays and tensors are cast without them: a number
+    must fit an integer dtype (`dtypes.check_number`), an int must fit int64
+    unless it is stored as a float or bool, and None is no number. A quick
+    look at the whole array decides whether the numbers are walked one by one."""
+    kind = array.dtype.kind
+    if kind == "f" and want is None:  # [1, 2**63] is float64 in numpy, an error in PyTorch
+        suspect = array.size > 0 and np.abs(array).max() >= 2.0 ** 63
+    elif kind in "iuf" and want is not None and want.kind in "iu" and array.size:
+        low, high = array.min(), array.max()
+        info = np.iinfo(want)
+        # NaN fails the test; float64 rounds ints beyond int64 down to 2**63
+        suspect = not (info.min <= low and high <= info.max) or high >= 2.0 ** 63
+    else:
+        suspect = kind in "uO"  # ints beyond int64, None, strings
+    if not suspect:
+        return array
+    leaves = list(_leaves(data, ()))
+    target = want
+    if target is None:
+        is_float = builtins.any(isinstance(v, (builtins.float, np.floating)) for _, v in leaves)
+        target = dtypes.default_float if is_float else dtypes.int64
+    for index, value in leaves:
+        where = f" at index {list(index)}" if index else ""
+        if value is None:
+            if want is None:
+                raise RuntimeError(f"Tensor: Could not infer dtype of NoneType: the data "
+                                   f"holds None{where}; use numbers only (e.g. float('nan') "
+                                   f"for a missing value)")
+            raise TypeError(f"Tensor: must be real number, not NoneType (None{where}); use "
+                            f"numbers only")
+        if (isinstance(value, builtins.int) and not isinstance(value, builtins.bool)
+                and not _INT64.min <= value <= _INT64.max and target.kind in "iu"):
+            raise ValueError(f"Tensor: Overflow when unpacking long long: the int "
+                             f"{value}{where} does not fit int64 "
+                             f"({_INT64.min}..{_INT64.max}); make it a float tensor "
+                             f"(dtype=tgl.float64) or use smaller numbers")
+        if not isinstance(value, (builtins.int, builtins.float, np.number)):
+            raise TypeError(f"Tensor: must be real number, not {type(value).__name__} "
+                            f"({value!r}{where}); use numbers only")
+        dtypes.check_number(value, target, "Tensor", where)
+    if kind in "uO" and target.kind in "fb":  # big ints stored as floats or bools
+        with np.errstate(over="ignore"):
+            return np.array(data, dtype=object).astype(target)
+    return array
+
+
+def _leaves(data: Any, index: tuple) -> Iterator[tuple]:
+    """(index, value) of every number in nested lists."""
+    if isinstance(data, np.ndarray):
+        data = data.tolist()
+    if isinstance(data, (list, tuple)):
+        for i, item in enumerate(data):
+            yield from _leaves(item, index + (i,))
+    else:
+        yield index, data
 
 
 def _ragged(data: Any) -> str:
@@ -1563,6 +1651,16 @@ def _not_for_bool(name: str, kernel: str) -> NotImplementedError:
         f"(e.g. x.long() or x.float())")
 
 
+def _needs_float(name: str, kernel: str, dtype: np.dtype) -> None:
+    """Random values of a non-float dtype (rand, randn, uniform_, normal_):
+    PyTorch's kernel is not implemented for it."""
+    if dtype.kind != "f":
+        raise NotImplementedError(
+            f"{name}: \"{kernel}\" not implemented for '{dtypes.torch_name(dtype)}' "
+            f"({dtype}): random values need a floating point dtype, e.g. "
+            f"dtype=tgl.float32; for random integers use tgl.randint")
+
+
 def _bool_pow(x: Tensor, exponent: Any) -> Tensor:
     """bool tensor ** exponent: a bool exponent keeps bool (x ** True is x),
     a number promotes as usual; a bool tensor exponent is an error."""
@@ -1670,7 +1768,9 @@ def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
     """Division rounded toward zero ('trunc') or down ('floor'); carries no
     gradient (PyTorch does not differentiate it either)."""
     if mode not in ("trunc", "floor"):
-        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {mode!r}")
+        error = RuntimeError if isinstance(mode, str) else TypeError  # as PyTorch
+        raise error(f"div: expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                    f"found {mode!r}; 'floor' rounds down (as //), 'trunc' toward zero")
     name = "floor_divide" if mode == "floor" else "div"
     pair = _coerce(a, b)
     if pair is None:
@@ -1806,19 +1906,19 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     return tuple(pieces)
 
 
-def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """Split into `chunks` pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk: chunk expects `chunks` to be greater than 0, got: {chunks}")
-    if tensor.ndim == 0:
+    if input.ndim == 0:
         raise RuntimeError("chunk: chunk expects at least a 1-dimensional tensor (got a 0-d "
                            "tensor); reshape it first, e.g. t.reshape(1)")
 
-    d = _dim_arg(dim, tensor.ndim, "chunk")
-    n = tensor.shape[d]
+    d = _dim_arg(dim, input.ndim, "chunk")
+    n = input.shape[d]
     if n == 0:  # PyTorch: `chunks` empty pieces
-        return split(tensor, [0] * chunks, d)
-    return split(tensor, -(-n // chunks), d)
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
 
 
 # The operations import Tensor, so they are imported after it is defined.

@@ -63,7 +63,7 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 
 
 def permute(x: Any, axes: tuple) -> Any:
-    return x.permute(*axes) if isinstance(x, Tensor) else x.transpose(axes)
+    return x.permute(tuple(axes)) if isinstance(x, Tensor) else x.transpose(axes)
 
 
 #: Below this many elements, `broadcast_to` copies instead of making a view.

@@ -77,6 +77,17 @@ def _parse_einsum(equation: str, shapes: list) -> tuple:
     the output."""
     equation = equation.replace(" ", "")
     lhs, arrow, rhs = equation.partition("->")
+    for i, c in enumerate(equation):
+        if c not in _LETTERS and c != "." and not (c == "," and i < len(lhs)) and not (
+                arrow and len(lhs) <= i <= len(lhs) + 1):
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
+                               f"equation string {equation!r}, subscripts must be in "
+                               f"[a-zA-Z]")
+    repeated = sorted(c for c in set(rhs) if c in _LETTERS and rhs.count(c) > 1)
+    if repeated:
+        raise RuntimeError(f"einsum(): output subscript {repeated[0]} appears more than once "
+                           f"in the output {rhs!r}; to take a diagonal, repeat it in an input "
+                           f"instead ('ii->i')")
     inputs = lhs.split(",")
     if len(inputs) != len(shapes):
         raise RuntimeError(f"einsum: the equation {equation!r} names {len(inputs)} "
@@ -163,19 +174,57 @@ def _constant(array: np.ndarray, like: Any) -> Any:
     return Tensor._make(array) if isinstance(like, Tensor) else array
 
 
+def check_matmul_dtypes(a: Tensor, b: Tensor, name: str = "matmul") -> None:
+    """PyTorch's matrix products (mm, bmm, dot) don't promote: both operands
+    must have one dtype, and it must not be bool."""
+    da, db = a.data.dtype, b.data.dtype
+    if da != db:
+        raise RuntimeError(
+            f"{name}: expected both operands to have the same dtype, but got {da} and {db} "
+            f"(shapes {tuple(a.shape)} and {tuple(b.shape)}); convert one first, e.g. "
+            f"b.to(a.dtype), or .float() / .double() on both")
+    if da.kind == "b":
+        raise NotImplementedError(f"{name}: \"addmm_impl_cpu_\" not implemented for 'Bool' "
+                                  f"(shapes {tuple(a.shape)} and {tuple(b.shape)}); convert "
+                                  f"first, e.g. a.long() @ b.long()")
+
+
+def _einsum_dtypes(tensors: list, inputs: list, output: str) -> list:
+    """The operands in their common dtype, checked as PyTorch's einsum does:
+    it combines them left to right, promoting dtypes when a step only
+    multiplies, and requiring one dtype when a step sums over a letter the
+    two sides share (a matrix product)."""
+    dtype, seen = tensors[0].data.dtype, set(inputs[0])
+    for k in range(1, len(tensors)):
+        needed = set(output).union(*inputs[k + 1:])
+        t = tensors[k]
+        if (seen & set(inputs[k])) - needed and t.data.dtype != dtype:
+            raise RuntimeError(
+                f"einsum(): operand {k} ({t.data.dtype}) is summed over "
+                f"{''.join(sorted((seen & set(inputs[k])) - needed))!r} with operands 0..{k - 1} "
+                f"({dtype}), a matrix product that needs one dtype; convert first, e.g. "
+                f".float() or .double() on every operand")
+        dtype, seen = dtypes.promote_types(dtype, t.data.dtype), seen | set(inputs[k])
+    return [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation, as ``torch.einsum`` (operands may also be given
     as one list). Broadcast ellipsis dims are expanded explicitly so that
     the gradient of every operand has its own shape."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not "
+                        f"{type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum: needs at least one operand after the equation")
-    tensors = [o if isinstance(o, Tensor) else Tensor(o) for o in operands]
-    if len(tensors) > 1:
-        dtype = dtypes.result_type(*tensors)
-        tensors = [t.to(dtype) for t in tensors]
-    inputs, output = _parse_einsum(equation, [t.shape for t in tensors])
+    for i, o in enumerate(operands):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"einsum(): expected Tensor as element {i} in argument 1, but got "
+                            f"{type(o).__name__}; convert it with tgl.tensor(...)")
+    inputs, output = _parse_einsum(equation, [t.shape for t in operands])
+    tensors = _einsum_dtypes(list(operands), inputs, output)
     sizes: dict = {}
     for subs, t in zip(inputs, tensors):
         for c, n in zip(subs, t.shape):

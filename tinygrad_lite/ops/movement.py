@@ -56,6 +56,9 @@ def expand_shape(shape: tuple, sizes: tuple) -> tuple:
         raise RuntimeError(
             f"expand: the number of sizes provided ({len(sizes)}) must be greater or "
             f"equal to the number of dimensions in the tensor ({len(shape)}, shape {shape})")
+    if any(n < -1 for n in sizes):
+        raise RuntimeError(f"expand: sizes must be non-negative (or -1 to keep a size), got "
+                           f"{list(sizes)} for a tensor of shape {list(shape)}")
     lead = len(sizes) - len(shape)
     out = list(sizes[:lead])
     if any(n < 0 for n in out):
