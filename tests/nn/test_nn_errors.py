@@ -3,6 +3,7 @@ whose message names the operation, the values or shapes involved and the
 fix -- never a bare numpy traceback or a silently wrong number."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import tinygrad_lite as tgl
@@ -153,3 +154,20 @@ def test_linear_with_replaced_parameters_of_a_right_shape_uses_them() -> None:
     del layer.bias
     with pytest.raises(AttributeError, match="bias"):
         layer(x)
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss])
+@pytest.mark.parametrize("bad", [4, -1, -2**63, 2**62])
+@pytest.mark.parametrize("where", [(0, 0), (1, 2), (2, 4)])
+def test_every_target_position_is_range_checked_in_any_shape(fn, bad, where) -> None:
+    """The range check finds a bad class index wherever it sits in an
+    (N, d1) target, for int64 and uint8 targets; in range passes."""
+    target = np.zeros((3, 5), np.int64)
+    target[where] = bad
+    msg = _message(IndexError, fn, tgl.randn(3, 4, 5), tgl.tensor(target))
+    assert f"target value {bad}" in msg and "4 classes" in msg
+    small = np.full((3, 5), 3, np.uint8)
+    fn(tgl.randn(3, 4, 5), tgl.tensor(small))
+    small[where] = 4
+    assert "target value 4" in _message(IndexError, fn, tgl.randn(3, 4, 5), tgl.tensor(small))
+    fn(tgl.randn(3, 4, 5), tgl.tensor(target), ignore_index=bad)  # ignored: no error
