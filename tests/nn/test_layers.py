@@ -237,6 +237,29 @@ def test_inplace_activations_change_their_input_like_torch(torch) -> None:
         assert repr(getattr(nn, name)(inplace=True)) == repr(getattr(torch.nn, name)(inplace=True))
 
 
+@pytest.mark.torch
+def test_relu_module_on_any_input_behaves_as_torchs(torch) -> None:
+    """nn.ReLU takes a shortcut for float Tensors; every other input must
+    still behave as F.relu and PyTorch: ints kept, bools and non-Tensors
+    rejected, a Parameter (a Tensor subclass) and a hooked module served."""
+    relu, ref = nn.ReLU(), torch.nn.ReLU()
+    ints = np.array([-2, 0, 3])
+    out = relu(tgl.tensor(ints))
+    assert out.dtype == tgl.int64 and out.tolist() == ref(torch.tensor(ints)).tolist()
+    with pytest.raises(RuntimeError, match="Boolean inputs not supported"):
+        relu(tgl.tensor([True, False]))
+    with pytest.raises(RuntimeError):
+        ref(torch.tensor([True, False]))
+    with pytest.raises(TypeError, match=r"relu\(\): argument 'input' must be a Tensor, got list"):
+        relu([1.0, -1.0])
+    w = nn.Parameter(tgl.tensor([-1.0, 2.0]))
+    out = relu(w)
+    out.sum().backward()
+    assert type(out) is tgl.Tensor and out.tolist() == [0.0, 2.0] and w.grad.tolist() == [0, 1]
+    relu.register_forward_hook(lambda m, args, out: out * 10)
+    assert relu(tgl.tensor([-1.0, 2.0])).tolist() == [0.0, 20.0]
+
+
 def test_softmax_module_without_dim_warns_and_uses_pytorchs_choice() -> None:
     x = tgl.randn(2, 3)
     with pytest.warns(UserWarning, match="Implicit dimension choice"):

@@ -307,3 +307,15 @@ def test_invalid_reduction_is_rejected() -> None:
         F.mse_loss(tgl.ones(2), tgl.ones(2), reduction="avg")
     with pytest.raises(ValueError, match="not a valid value for reduction"):
         nn.CrossEntropyLoss(reduction="total")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("smoothing", [0, 0.0, -0.0, np.float64(0.0), np.float32(0.0), False,
+                                       -0.5, np.float64(-0.5), np.float64(0.1), 1])
+def test_label_smoothing_of_any_number_type_keeps_float32_like_torch(torch, smoothing) -> None:
+    """Zero, negative and numpy-scalar label_smoothing values give torch's
+    loss, gradient and dtype (a float64 scalar must not promote float32)."""
+    x_np, t = rng.standard_normal((4, 3)), np.array([0, 2, 1, 2])
+    out = _compare(torch, F.cross_entropy, torch.nn.functional.cross_entropy, x_np, t,
+                   np.float32, label_smoothing=smoothing)
+    assert out.dtype == tgl.float32

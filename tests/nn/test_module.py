@@ -313,3 +313,31 @@ def test_forward_hooks() -> None:
 def test_missing_forward_is_explained() -> None:
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(tgl.ones(1))
+
+
+def test_calls_push_and_pop_the_module_scope_with_and_without_hooks() -> None:
+    """Graph pictures box operations by `scope.current`: inside forward it is
+    the tuple of running modules, outermost first, and it is restored after
+    the call, also when forward raises."""
+    from tinygrad_lite.autograd import scope
+
+    seen = []
+
+    class Probe(nn.Module):
+        def forward(self, x):
+            seen.append(scope.current)
+            if x is None:
+                raise ValueError("boom")
+            return x
+
+    inner = Probe()
+    outer = nn.Sequential(inner)
+    outer(tgl.ones(1))
+    assert seen == [(outer, inner)] and scope.current == ()
+    inner.register_forward_hook(lambda m, args, out: None)
+    outer(tgl.ones(1))
+    assert seen[-1] == (outer, inner) and scope.current == ()
+    for module in (inner, outer):
+        with pytest.raises(ValueError, match="boom"):
+            module(None)
+        assert scope.current == ()

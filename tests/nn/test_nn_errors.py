@@ -3,6 +3,7 @@ whose message names the operation, the values or shapes involved and the
 fix -- never a bare numpy traceback or a silently wrong number."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import tinygrad_lite as tgl
@@ -120,3 +121,53 @@ def test_losses_and_layers_want_tensors() -> None:
     assert "wrap data with tgl.tensor" in _message(TypeError, F.mse_loss, [1.0], tgl.ones(1))
     assert "Tensor" in _message(TypeError, F.cross_entropy, tgl.ones(2, 3), [0, 1])
     assert "must be a Tensor" in _message(TypeError, F.relu, 3.0)
+
+
+def _linear(weight_shape=(2, 4), bias_shape=(2,), bias_dtype=tgl.float32):
+    layer = nn.Linear(4, 2)
+    layer.weight = nn.Parameter(tgl.randn(*weight_shape))
+    layer.bias = None if bias_shape is None else nn.Parameter(
+        tgl.randn(*bias_shape).to(bias_dtype))
+    return layer
+
+
+@pytest.mark.parametrize("layer, words", [
+    (_linear(weight_shape=(5, 4)), "bias must have shape (5,)"),
+    (_linear(weight_shape=(2, 3)), "input of shape (3, 4) does not fit a weight of shape (2, 3)"),
+    (_linear(bias_shape=(3,)), "bias must have shape (2,)"),
+    (_linear(bias_shape=(1,)), "bias must have shape (2,)"),
+    (_linear(bias_dtype=tgl.float64), "input and bias must have the same dtype"),
+])
+def test_linear_with_replaced_parameters_checks_them_as_f_linear(layer, words) -> None:
+    """Linear's shortcut checks the weight and bias it finds, not the
+    sizes given to __init__: never a numpy error or a silent broadcast."""
+    assert words in _message(RuntimeError, layer, tgl.ones(3, 4))
+    assert words in _message(RuntimeError, F.linear, tgl.ones(3, 4), layer.weight, layer.bias)
+
+
+def test_linear_with_replaced_parameters_of_a_right_shape_uses_them() -> None:
+    layer = _linear(weight_shape=(3, 4), bias_shape=(3,))
+    x = tgl.randn(5, 4)
+    assert layer(x).tolist() == F.linear(x, layer.weight, layer.bias).tolist()
+    layer.bias.data = layer.bias.data[:1]  # the array swapped behind the Parameter
+    assert "bias must have shape (3,)" in _message(RuntimeError, layer, x)
+    del layer.bias
+    with pytest.raises(AttributeError, match="bias"):
+        layer(x)
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss])
+@pytest.mark.parametrize("bad", [4, -1, -2**63, 2**62])
+@pytest.mark.parametrize("where", [(0, 0), (1, 2), (2, 4)])
+def test_every_target_position_is_range_checked_in_any_shape(fn, bad, where) -> None:
+    """The range check finds a bad class index wherever it sits in an
+    (N, d1) target, for int64 and uint8 targets; in range passes."""
+    target = np.zeros((3, 5), np.int64)
+    target[where] = bad
+    msg = _message(IndexError, fn, tgl.randn(3, 4, 5), tgl.tensor(target))
+    assert f"target value {bad}" in msg and "4 classes" in msg
+    small = np.full((3, 5), 3, np.uint8)
+    fn(tgl.randn(3, 4, 5), tgl.tensor(small))
+    small[where] = 4
+    assert "target value 4" in _message(IndexError, fn, tgl.randn(3, 4, 5), tgl.tensor(small))
+    fn(tgl.randn(3, 4, 5), tgl.tensor(target), ignore_index=bad)  # ignored: no error

@@ -163,3 +163,25 @@ def test_load_state_dict_errors():
         Adam([b, a]).load_state_dict(sd)
     with pytest.raises(ValueError, match=r"keys 'state' and 'param_groups'"):
         Adam([a]).load_state_dict({"lr": 0.1})
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(momentum=0.9)], ids=["plain", "momentum"])
+def test_a_wrong_gradient_anywhere_stops_the_step_before_any_update(kwargs):
+    """Every gradient is checked before the first parameter changes (plain
+    SGD too), and a subclass of Parameter is updated like a Parameter."""
+
+    class MyParam(tgl.nn.Parameter):
+        pass
+
+    a, b = param(2), MyParam(tgl.tensor(np.ones(3, np.float32)))
+    opt = SGD([a, b], lr=0.1, **kwargs)
+    a.grad, b.grad = tgl.ones(2), tgl.ones(2)
+    versions = a._version, b._version
+    with pytest.raises(RuntimeError, match=r"parameter of shape \(3,\) .* has shape \(2,\)"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, [1.0, 1.0])
+    assert (a._version, b._version) == versions
+    b.grad = tgl.ones(3)
+    opt.step()
+    np.testing.assert_allclose(b.data, [0.9, 0.9, 0.9], rtol=1e-6)
+    assert (a._version, b._version) == (versions[0] + 1, versions[1] + 1)

@@ -193,3 +193,27 @@ def test_update_rule_with_given_gradients(torch, name, kwargs, spec, dtype):
             np.testing.assert_allclose(p.data, q.detach().numpy(), **TOL[dtype],
                                        err_msg=f"parameter {i} after step {step + 1}")
     assert_same_state(opt.state_dict(), ref.state_dict(), dtype)
+
+
+def plain_and_momentum_groups(params):
+    """One group with SGD's default options next to one that has momentum."""
+    return [{"params": params[:2]}, {"params": params[2:], "momentum": 0.9, "maximize": True}]
+
+
+# plain SGD skips the per-parameter option tests: each option alone must still apply
+SGD_OPTIONS_ALONE = [
+    (dict(lr=0.1, maximize=True), None),
+    (dict(lr=0.1, weight_decay=0.1, maximize=True), None),
+    (dict(lr=0.1), plain_and_momentum_groups),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("kwargs,spec", SGD_OPTIONS_ALONE,
+                         ids=["maximize", "weight_decay-maximize", "plain-and-momentum-groups"])
+def test_sgd_options_alone_and_mixed_groups_match_torch(torch, kwargs, spec):
+    dtype = np.float64
+    mine, opt, theirs, ref = build(torch, "SGD", kwargs, spec, dtype)
+    data = batches(dtype, 5)
+    assert_same_history(train(mine, opt, data), train(theirs, ref, data), dtype)
+    assert_same_state(opt.state_dict(), ref.state_dict(), dtype)

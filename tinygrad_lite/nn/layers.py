@@ -87,10 +87,16 @@ class Linear(Module):
         params = self._parameters
         weight = params.get("weight")
         if type(input) is Tensor and weight is not None and "bias" in params:
-            v = input.data
-            if v.ndim and v.shape[-1] == self.in_features and v.dtype == weight.data.dtype \
-                    and v.dtype.kind == "f":
-                return nn_ops.Linear.apply(input, weight, params["bias"])  # the checked fast path
+            bias = params["bias"]
+            v, w = input.data, weight.data
+            dtype, w_shape = v.dtype, w.shape
+            # F.linear's checks for the usual case (on the arrays: the weight and
+            # bias may have been replaced since __init__); `is` for dtypes is
+            # cheaper, and equal but distinct dtypes take the general path
+            if w.dtype is dtype and dtype.kind == "f" and len(w_shape) == 2 and v.ndim \
+                    and v.shape[-1] == w_shape[1] and (bias is None or (
+                        bias.data.dtype is dtype and bias.data.shape == w_shape[:1])):
+                return nn_ops.Linear.apply(input, weight, bias)
         shape = getattr(input, "shape", None)
         if not shape or shape[-1] != self.in_features:
             got = f"shape {tuple(shape)}" if shape is not None else type(input).__name__

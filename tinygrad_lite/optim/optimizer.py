@@ -169,12 +169,14 @@ class Optimizer:
         (default; the next step then skips a tensor that got no gradient) or,
         with ``set_to_none=False``, fill them with zeros in place."""
         for group in self.param_groups:
-            for p in group["params"]:
+            params = group["params"]
+            if set_to_none:
+                for p in params:
+                    p.grad = None  # no test for None first: it would cost as much
+                continue
+            for p in params:
                 grad = p.grad
                 if grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
                     continue
                 if grad.grad_fn is not None or grad.requires_grad:
                     grad = p.grad = grad.detach()
