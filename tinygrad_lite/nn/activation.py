@@ -18,7 +18,7 @@ class ReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if type(input) is Tensor and not self.inplace and input.data.dtype.kind == "f":
-            # where F.relu -> Tensor.relu lead a float Tensor, minus two calls per layer call
+            # what F.relu does for a float Tensor, without its two extra calls
             return elementwise.Relu.apply(input)
         return F.relu(input, inplace=self.inplace)
 
