@@ -579,3 +579,31 @@ def test_function_forms_show_pytorch_names():
     import inspect
     assert list(inspect.signature(tgl.sum).parameters)[:3] == ["input", "dim", "keepdim"]
     assert list(inspect.signature(tgl.add).parameters)[:2] == ["input", "other"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.zeros(3),                        # wrong shape
+    lambda lib: lib.zeros(2, dtype=lib.float64),     # wrong dtype
+    lambda lib: lib.zeros(2, dtype=lib.int64),
+    lambda lib: "not a tensor",
+], ids=["shape", "float64", "int64", "str"])
+def test_assigning_a_gradient_that_does_not_fit_raises_as_pytorch(torch, make):
+    for lib in (tgl, torch):
+        p = lib.zeros(2, requires_grad=True)
+        with pytest.raises((RuntimeError, TypeError)) as error:
+            p.grad = make(lib)
+        if lib is torch:
+            torch_type = type(error.value)
+        else:
+            ours = type(error.value)
+        assert p.grad is None
+    assert ours is torch_type
+
+
+def test_assigning_a_fitting_gradient_or_none_works():
+    p = tgl.zeros(2, requires_grad=True)
+    g = tgl.ones(2)
+    p.grad = g
+    assert p.grad is g
+    p.grad = None
+    assert p.grad is None

@@ -122,7 +122,7 @@ class Tensor:
     ints int64, numpy arrays keep their dtype (the data is copied).
     """
 
-    __slots__ = ("data", "grad", "_rg", "_ctx", "_out_nr", "_ver", "_base", "_view",
+    __slots__ = ("data", "_grad", "_rg", "_ctx", "_out_nr", "_ver", "_base", "_view",
                  "_hooks", "__weakref__")
     __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__
     __array_priority__ = 1000
@@ -130,7 +130,7 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         array = _to_array(data, dtype)
         self.data = array
-        self.grad = None
+        self._grad = None
         self._rg = False
         self._ctx = None
         self._out_nr = 0
@@ -147,7 +147,7 @@ class Tensor:
         """Internal fast constructor: no checks, no copy."""
         t = _new(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
         t._rg = requires_grad
         t._ctx = ctx
         t._out_nr = out_nr
@@ -183,6 +183,33 @@ class Tensor:
             self._base._ver += 1
 
     # ------------------------------------------------------------ properties
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient that backward() accumulated here (None before the
+        first backward, after zero_grad(), and for non-leaves without
+        retain_grad())."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        # As PyTorch: a gradient must fit the tensor (the library itself
+        # writes `_grad` directly, with gradients that do)
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}; wrap it with tgl.tensor(...)")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of shape {value.data.shape} to a tensor "
+                    f"of shape {self.data.shape}; a gradient must have its tensor's shape "
+                    f"(set .grad = None to clear it)")
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of dtype {value.data.dtype} to a tensor "
+                    f"of dtype {self.data.dtype}; convert it first, e.g. "
+                    f"t.grad = g.to(t.dtype)")
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:

@@ -136,15 +136,21 @@ def test_a_module_instead_of_its_parameters():
 
 def test_gradient_of_the_wrong_shape_or_dtype_is_an_error_not_a_broadcast():
     p = param(3)
+    with pytest.raises(RuntimeError, match=r"assign a gradient of shape \(1,\) to a tensor "
+                                           r"of shape \(3,\)"):
+        p.grad = tgl.tensor([1.0])  # as PyTorch, already the assignment fails
+    with pytest.raises(RuntimeError, match=r"gradient of dtype float64 to a tensor of dtype "
+                                           r"float32"):
+        p.grad = tgl.tensor([1.0, 1.0, 1.0], dtype=tgl.float64)
+    with pytest.raises(TypeError, match="expected to be a Tensor or None"):
+        p.grad = np.ones(3, np.float32)
     opt = SGD([p], lr=0.1)
-    p.grad = tgl.tensor([1.0])
+    p.grad = tgl.ones(3)
+    p.data = np.ones(1, np.float32)  # the gradient no longer fits the parameter
     with pytest.raises(RuntimeError, match=r"SGD.step: the gradient of a parameter of shape "
-                                           r"\(3,\) .* has shape \(1,\)"):
+                                           r"\(1,\) .* has shape \(3,\)"):
         opt.step()
-    p.grad = tgl.tensor([1.0, 1.0, 1.0], dtype=tgl.float64)
-    with pytest.raises(RuntimeError, match=r"dtype float64"):
-        opt.step()
-    np.testing.assert_array_equal(p.data, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(p.data, [1.0])
 
 
 def test_load_state_dict_errors():
@@ -175,13 +181,14 @@ def test_a_wrong_gradient_anywhere_stops_the_step_before_any_update(kwargs):
 
     a, b = param(2), MyParam(tgl.tensor(np.ones(3, np.float32)))
     opt = SGD([a, b], lr=0.1, **kwargs)
-    a.grad, b.grad = tgl.ones(2), tgl.ones(2)
+    a.grad, b.grad = tgl.ones(2), tgl.ones(3)
+    b.data = np.ones(2, np.float32)  # b's gradient no longer fits it
     versions = a._version, b._version
-    with pytest.raises(RuntimeError, match=r"parameter of shape \(3,\) .* has shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"parameter of shape \(2,\) .* has shape \(3,\)"):
         opt.step()
     np.testing.assert_array_equal(a.data, [1.0, 1.0])
     assert (a._version, b._version) == versions
-    b.grad = tgl.ones(3)
+    b.data = np.ones(3, np.float32)
     opt.step()
     np.testing.assert_allclose(b.data, [0.9, 0.9, 0.9], rtol=1e-6)
     assert (a._version, b._version) == (versions[0] + 1, versions[1] + 1)

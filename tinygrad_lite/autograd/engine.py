@@ -187,9 +187,9 @@ class _Backward:
             grad = self.run_hooks(leaf._hooks, grad)
         if self.create_graph:
             grad = self.as_tensor(grad)
-            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+            leaf._grad = grad if leaf._grad is None else leaf._grad + grad
             return
-        if leaf.grad is None:
+        if leaf._grad is None:
             # The stored array must belong to this leaf alone: users and
             # optimizers change .grad in place (zero_, clip_grad_norm_).
             if type(grad) is not np.ndarray:
@@ -197,14 +197,14 @@ class _Backward:
             elif grad.base is not None or id(grad) in self.owned:
                 grad = grad.copy()
             self.owned.add(id(grad))
-            leaf.grad = _new_tensor(grad)
+            leaf._grad = _new_tensor(grad)
         else:
-            old = leaf.grad.data
+            old = leaf._grad.data
             if old.shape != grad.shape:
                 raise RuntimeError(
                     f"backward: cannot accumulate a gradient of shape {grad.shape} "
                     f"into .grad of shape {old.shape}; set .grad = None first")
-            leaf.grad.data = np.asarray(old + grad)
+            leaf._grad.data = np.asarray(old + grad)
 
     def node_output_hooks(self, node: Function, grads: list) -> list:
         hooks = node._out_hooks

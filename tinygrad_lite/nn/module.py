@@ -366,7 +366,7 @@ class Module:
                 if p is not None and p.is_floating_point():
                     p.data = p.data.astype(want)
                     if p.grad is not None:
-                        p.grad = Tensor._make(p.grad.data.astype(want))
+                        p._grad = Tensor._make(p.grad.data.astype(want))
             for name, b in module._buffers.items():
                 if b is not None and b.is_floating_point():
                     b.data = b.data.astype(want)

@@ -172,7 +172,7 @@ class Optimizer:
             params = group["params"]
             if set_to_none:
                 for p in params:
-                    p.grad = None  # no test for None first: it would cost as much
+                    p._grad = None  # no test for None first: it would cost as much
                 continue
             for p in params:
                 grad = p.grad
@@ -195,7 +195,7 @@ class Optimizer:
         cast it silently."""
         out = []
         for p in group["params"]:
-            grad = p.grad
+            grad = p._grad
             if grad is None:
                 continue
             data, g = p.data, grad.data
