@@ -298,3 +298,27 @@ def test_random_init_of_an_integer_tensor_is_not_implemented(torch, name) -> Non
     _raises_like_torch(lambda: getattr(nn.init, name)(tgl.zeros(3, 3, dtype=tgl.int64)),
                        lambda: getattr(torch.nn.init, name)(torch.zeros(3, 3,
                                                                         dtype=torch.long)))
+
+
+@pytest.mark.parametrize("momentum", [None, "0.1", True])
+def test_batch_norm_function_wants_a_number_for_momentum(torch, momentum):
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+
+    def call(lib, F_):
+        return lambda: F_.batch_norm(lib.tensor(x), lib.zeros(3), lib.ones(3), training=True,
+                                     momentum=momentum)
+    _raises_like_torch(call(tgl, F), call(torch, torch.nn.functional))
+
+
+@pytest.mark.parametrize("bias_shape", [(1,), ()])
+def test_linear_broadcasts_a_one_element_bias(torch, bias_shape):
+    grads = []
+    for lib, F_ in ((tgl, F), (torch, torch.nn.functional)):
+        x = lib.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), requires_grad=True)
+        w = lib.ones(4, 3, requires_grad=True)
+        b = lib.full(bias_shape, 0.5, requires_grad=True)
+        y = F_.linear(x, w, b)
+        (y * y).sum().backward()
+        grads.append([np.asarray(t.tolist()) for t in (y, x.grad, w.grad, b.grad)])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)

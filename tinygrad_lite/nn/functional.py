@@ -181,7 +181,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"shape (*, {in_f}). Check the layer sizes, or flatten the input first.")
     if bias is not None:
         _check_tensor(bias, "linear", "bias")
-        if bias.data.shape not in ((out_f,), ()):
+        if bias.data.shape not in ((out_f,), (1,), ()):  # (1,) and () broadcast, as in PyTorch
             raise RuntimeError(f"linear(): bias must have shape ({out_f},) to match weight "
                                f"{w.shape}, got {bias.data.shape}")
     if w.dtype != v.dtype:
@@ -445,6 +445,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if input.ndim < 2:
         raise ValueError(f"batch_norm(): expected an input of shape (N, C, *) with at least 2 "
                          f"dims, got shape {tuple(input.shape)}")
+    for name, number in (("momentum", momentum), ("eps", eps)):
+        if not isinstance(number, (int, float, np.number)):
+            raise TypeError(f"batch_norm(): argument '{name}' must be float, not "
+                            f"{type(number).__name__} (nn.BatchNorm's momentum=None, a "
+                            f"cumulative average, is the module's option, not this function's)")
     c = input.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
