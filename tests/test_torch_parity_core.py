@@ -607,3 +607,20 @@ def test_assigning_a_fitting_gradient_or_none_works():
     assert p.grad is g
     p.grad = None
     assert p.grad is None
+
+
+def test_stepwise_functions_record_a_zero_gradient_as_pytorch(torch):
+    results = []
+    for lib in (tgl, torch):
+        x = lib.tensor([1.5, -2.5, 0.25], requires_grad=True)
+        y = lib.tensor([2.0, 3.0, -1.0], requires_grad=True)
+        outs = [x.floor(), x.ceil(), x.round(), x.trunc(), x.sign(),
+                x.div(y, rounding_mode="floor"), x.div(y, rounding_mode="trunc"), x % y]
+        total = sum((out * (i + 1)).sum() for i, out in enumerate(outs))
+        total.backward()
+        results.append(([o.requires_grad for o in outs], [o.tolist() for o in outs],
+                        x.grad.tolist(), y.grad.tolist()))
+    assert results[0] == results[1]
+    x = tgl.tensor([1.5, -2.5], requires_grad=True)
+    (x // 2).sum().backward()  # PyTorch raises here ("not implemented"); a zero gradient
+    assert x.grad.tolist() == [0.0, 0.0]

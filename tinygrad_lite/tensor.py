@@ -611,7 +611,7 @@ class Tensor:
         return _rounded_div(pair[1], pair[0], "floor")
 
     def floor_divide(self, other: Any) -> "Tensor":
-        """Division rounded down (Python's ``//``); no gradient, as PyTorch."""
+        """Division rounded down (Python's ``//``); zero gradient."""
         return _method(_rounded_div(self, other, "floor"), "floor_divide", other)
 
     def remainder(self, other: Any) -> "Tensor":
@@ -773,24 +773,25 @@ class Tensor:
         """Sign of each element (-1, 0 or 1); carries no gradient."""
         if self.data.dtype.kind == "b":
             return _result(self.data.copy())
-        return _result(_sign(self.data))
+        return _ew.Sign.apply(self)
 
     def floor(self) -> "Tensor":
+        """Round down; the gradient is zero (as for ceil, round, trunc, sign)."""
         _no_bool(self, "floor")
-        return _result(np.floor(self.data))
+        return _ew.Floor.apply(self)
 
     def ceil(self) -> "Tensor":
         _no_bool(self, "ceil")
-        return _result(np.ceil(self.data))
+        return _ew.Ceil.apply(self)
 
     def round(self, decimals: int = 0) -> "Tensor":
         """Round half to even, as PyTorch (and numpy)."""
         _no_bool(self, "round")
-        return _result(np.round(self.data, decimals))
+        return _ew.Round.apply(self, decimals)
 
     def trunc(self) -> "Tensor":
         _no_bool(self, "trunc")
-        return _result(np.trunc(self.data))
+        return _ew.Trunc.apply(self)
 
     # ------------------------------------------------------ elementwise
     def exp(self) -> "Tensor":
@@ -1792,8 +1793,9 @@ def _logical(fn: Callable, a: Tensor, b: Any) -> Tensor:
 
 
 def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
-    """Division rounded toward zero ('trunc') or down ('floor'); carries no
-    gradient (PyTorch does not differentiate it either)."""
+    """Division rounded toward zero ('trunc') or down ('floor'). For floats
+    the gradient is zero, as PyTorch's for div(rounding_mode=...); PyTorch's
+    ``//`` has none at all (backward raises), here it is zero as well."""
     if mode not in ("trunc", "floor"):
         error = RuntimeError if isinstance(mode, str) else TypeError  # as PyTorch
         raise error(f"div: expected rounding_mode to be one of None, 'trunc', or 'floor' but "
@@ -1816,7 +1818,7 @@ def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
             return Tensor._make(np.asarray(q))
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.floor_divide(x, y) if mode == "floor" else np.trunc(x / y)
-        return Tensor._make(np.asarray(q))
+        return _ew.RoundedDiv.apply(a, b, np.asarray(q))  # a zero gradient
     except ValueError:
         _check_broadcast(name, x.shape, y.shape)
         raise

@@ -110,6 +110,15 @@ def binary(draw, lo: float = -3.0, hi: float = 3.0, lo2: float | None = None,
 
 
 @st.composite
+def rounded_div_sample(draw) -> Sample:
+    """x spaced (see `_spaced`) over y = 0.5 or -0.5 (broadcast shapes): x / y
+    stays 0.2 away from every integer, where the rounded quotient jumps."""
+    shps = draw(_broadcast_shapes(2))
+    (x,) = _spaced(draw, shps[0])
+    return Sample((x, np.full(shps[1], draw(st.sampled_from([0.5, -0.5])))))
+
+
+@st.composite
 def with_scalar(draw, lo: float = -3.0, hi: float = 3.0, avoid: float = 0.0,
                 scalar_lo: float = -3.0, scalar_hi: float = 3.0,
                 integer: bool = False) -> Sample:
@@ -827,6 +836,19 @@ ELEMENTWISE = [
     OpEntry("relu", lambda x: x.relu(), unary_spaced(), lambda x: np.maximum(x, 0),
             lambda torch, x: x.relu()),
     OpEntry("square", lambda x: x.square(), unary(), np.square, lambda torch, x: x.square()),
+    # Piecewise constant: zero gradients, checked away from the jumps
+    # (spaced values stay 0.1 from every multiple of 0.5).
+    OpEntry("floor", lambda x: x.floor(), unary_spaced(), np.floor, lambda torch, x: x.floor()),
+    OpEntry("ceil", lambda x: tgl.ceil(x), unary_spaced(), np.ceil, lambda torch, x: x.ceil()),
+    OpEntry("trunc", lambda x: x.trunc(), unary_spaced(), np.trunc, lambda torch, x: x.trunc()),
+    OpEntry("round", lambda x: x.round(), unary_spaced(), np.round, lambda torch, x: x.round()),
+    OpEntry("sign", lambda x: x.sign(), unary_spaced(), np.sign, lambda torch, x: x.sign()),
+    OpEntry("div(rounding_mode=floor)", lambda x, y: x.div(y, rounding_mode="floor"),
+            rounded_div_sample(), np.floor_divide,
+            lambda torch, x, y: x.div(y, rounding_mode="floor")),
+    OpEntry("div(rounding_mode=trunc)", lambda x, y: x.div(y, rounding_mode="trunc"),
+            rounded_div_sample(), lambda x, y: np.trunc(x / y),
+            lambda torch, x, y: x.div(y, rounding_mode="trunc")),
     OpEntry("reciprocal", lambda x: x.reciprocal(), unary(avoid=0.3), np.reciprocal,
             lambda torch, x: x.reciprocal()),
     OpEntry("clamp(min,max)", lambda x: x.clamp(-0.5, 1.0), unary_spaced(),

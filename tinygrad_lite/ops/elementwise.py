@@ -66,6 +66,59 @@ class Div(Op):
         return (g / y if need_x else None), (-g * x / (y * y) if need_y else None)
 
 
+class _Stepwise(Op):
+    """A function constant between its jumps (floor, round, sign, rounded
+    division): the gradient is zero for every input, as PyTorch defines it
+    (at a jump, where there is none, too). Subclasses compute the values;
+    the result still requires grad, so it can be used in a loss."""
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = dual.zeros(g.shape, g)  # (the engine sums it to each input's shape)
+        return (zero,) * len(ctx.edges)
+
+
+class Floor(_Stepwise):
+    @staticmethod
+    def forward(ctx, x):
+        return np.floor(x.data)
+
+
+class Ceil(_Stepwise):
+    @staticmethod
+    def forward(ctx, x):
+        return np.ceil(x.data)
+
+
+class Trunc(_Stepwise):
+    @staticmethod
+    def forward(ctx, x):
+        return np.trunc(x.data)
+
+
+class Round(_Stepwise):
+    """Half to even, as PyTorch (and numpy), to `decimals` places."""
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return np.round(x.data, decimals)
+
+
+class Sign(_Stepwise):
+    @staticmethod
+    def forward(ctx, x):
+        return dual.sign(x.data)
+
+
+class RoundedDiv(_Stepwise):
+    """x / y rounded down or toward zero (computed by the caller, which
+    handles integers and errors)."""
+
+    @staticmethod
+    def forward(ctx, x, y, quotient):
+        return quotient
+
+
 class Reciprocal(Op):
     """1 / x, saving its result as PyTorch does: d(1/x)/dx = -1/x^2 = -out^2."""
 
