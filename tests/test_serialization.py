@@ -347,3 +347,29 @@ def test_unsupported_objects_are_refused_before_writing(tmp_path):
     with pytest.raises(TypeError, match=r"obj\['c'\] has dtype complex128"):
         tgl.save({"c": np.zeros(2, complex)}, path)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("nesting", ["lists", "dicts", "tuples"])
+def test_a_deeply_nested_header_is_a_serialization_error(tmp_path, nesting):
+    # json.loads and the decoder recurse; a crafted header ~1000 levels deep
+    # must not escape as RecursionError
+    depth = 1000
+    root = {"lists": "[" * depth + "]" * depth,
+            "dicts": '{"dict": [["k", ' * depth + "1" + "]]}" * depth,
+            "tuples": '{"tuple": [' * depth + "]}" * depth}[nesting]
+    path = tmp_path / "deep.safetensors"
+    safetensors.numpy.save_file({"a": np.ones(2, np.float32)}, str(path), metadata={
+        "format": "pt", "tinygrad_lite": '{"version": 1, "root": ' + root + "}"})
+    with pytest.raises(SerializationError, match=r"deep\.safetensors.*nests too deeply") as e:
+        tgl.load(path)
+    assert "tgl.save" in str(e.value)
+
+
+def test_any_failure_decoding_a_header_is_a_serialization_error(tmp_path):
+    path = tmp_path / "bad.safetensors"
+    for header in ('{"version": 1, "root": {"float": "abc"}}', '[1, 2]', '{"version": 1}',
+                   '{"version": 1, "root": {"dict": [[["unhashable"], 1]]}}', "not json"):
+        safetensors.numpy.save_file({"a": np.ones(2, np.float32)}, str(path),
+                                    metadata={"tinygrad_lite": header})
+        with pytest.raises(SerializationError, match=r"bad\.safetensors"):
+            tgl.load(path)

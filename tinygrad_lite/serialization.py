@@ -42,6 +42,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import uuid
 from collections import OrderedDict
 from typing import Any
@@ -210,7 +211,13 @@ def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool =
         return _Decoder(arrays, target).decode(header["root"])
     except SerializationError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+    except RecursionError:
+        raise SerializationError(
+            f"tgl.load: the structure stored in the header of {target!r} nests too deeply "
+            f"to decode (deeper than Python's recursion limit, {sys.getrecursionlimit()}); "
+            f"the file was damaged or crafted -- tgl.save never writes such a header. Save "
+            f"the data again with tgl.save, with fewer levels of nesting") from None
+    except Exception as e:  # any other failure while decoding is a corrupt header too
         raise SerializationError(
             f"tgl.load: the structure stored in the header of {target!r} is corrupt "
             f"({type(e).__name__}: {e}); the file was damaged or edited -- save it again "
