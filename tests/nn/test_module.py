@@ -341,3 +341,34 @@ def test_calls_push_and_pop_the_module_scope_with_and_without_hooks() -> None:
         with pytest.raises(ValueError, match="boom"):
             module(None)
         assert scope.current == ()
+
+
+@pytest.mark.torch
+def test_load_state_dict_takes_a_one_element_value_for_a_0d_entry_as_pytorch(torch):
+    # PyTorch's backward-compatibility rule: a shape-(1,) value loads into a
+    # 0-d parameter or buffer as its one element; (2,), (0,), (1, 1) into 0-d
+    # and 0-d into (1,) stay size mismatches
+    def module(L):
+        m = (torch.nn if L is torch else nn).Module()
+        m.p = (torch.nn if L is torch else nn).Parameter(L.tensor(1.0))
+        m.register_buffer("b", L.tensor(2))
+        m.q = (torch.nn if L is torch else nn).Parameter(L.ones(1))
+        return m
+    cases = [("p", lambda L: L.tensor([5.0])), ("b", lambda L: L.tensor([5])),
+             ("p", lambda L: L.tensor([5])), ("p", lambda L: L.tensor([5.0, 6.0])),
+             ("b", lambda L: L.tensor([5, 6])), ("p", lambda L: L.zeros(0)),
+             ("p", lambda L: L.tensor([[5.0]])), ("q", lambda L: L.tensor(7.0))]
+    for key, value in cases:
+        results = []
+        for L in (torch, tgl):
+            m = module(L)
+            try:
+                m.load_state_dict({**m.state_dict(), key: value(L)})
+                results.append(("ok", tuple(getattr(m, key).shape), getattr(m, key).tolist()))
+            except RuntimeError as e:
+                assert "size mismatch for " + key in str(e)
+                results.append(("size mismatch", tuple(getattr(m, key).shape)))
+        assert results[0] == results[1], (key, results)
+    bn = nn.BatchNorm1d(2)
+    bn.load_state_dict({**bn.state_dict(), "num_batches_tracked": tgl.tensor([5])})
+    assert bn.num_batches_tracked.shape == () and bn.num_batches_tracked.item() == 5

@@ -408,7 +408,9 @@ class Module:
         buffers by key, in place and cast to their dtypes.
 
         With ``strict=True`` missing or unexpected keys raise; a shape
-        mismatch always raises, naming the key and both shapes. Returns the
+        mismatch always raises, naming the key and both shapes -- except, as
+        in PyTorch (for old checkpoints), a value of shape (1,) loads into a
+        0-d parameter or buffer as its one element (not the other way round). Returns the
         missing and unexpected keys (a named tuple). ``assign=True`` is not
         supported (NotImplementedError): values are always copied."""
         if assign:
@@ -427,8 +429,7 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            array = _state_array(state_dict[key], target)
             if array.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(array.shape)} from checkpoint, the shape in the current "
@@ -446,8 +447,7 @@ class Module:
         with no_grad():
             for key, target in own.items():
                 if key in state_dict:
-                    value = state_dict[key]
-                    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+                    array = _state_array(state_dict[key], target)
                     target.data[...] = array.astype(target.dtype, copy=False)
                     target._bump_version()
         return _IncompatibleKeys(missing, unexpected)
@@ -480,3 +480,14 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _state_array(value: Any, target: Tensor) -> np.ndarray:
+    """The numpy array a state-dict value loads from. As PyTorch's
+    ``_load_from_state_dict`` (a backward-compatibility rule): a shape-(1,)
+    value for a 0-d parameter or buffer is taken as its one element; any
+    other shape is compared as it is."""
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if target.ndim == 0 and array.shape == (1,):
+        return array.reshape(())
+    return array
