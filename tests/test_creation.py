@@ -166,3 +166,106 @@ def test_manual_seed_makes_random_functions_reproducible():
 def test_creation_errors(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("value", [
+    np.int64(3), np.int32(-3), np.uint8(3), np.float16(2.5), np.float64(2.5), np.bool_(True),
+    "tensor(2.5, float64)", "tensor(2, int32)", "tensor(True)", "tensor(2.5, float16)",
+], ids=repr)
+def test_full_dtype_follows_the_kind_of_a_numpy_or_0d_tensor_fill_value(torch, value):
+    # PyTorch reads numpy integers as ints (int64), numpy floats -- and numpy
+    # bools -- as floats (the default float), a 0-d tensor as a number of its kind
+    def fill(L):
+        if isinstance(value, str):
+            number, dtype = value[len("tensor("):-1].split(", ") + ["bool"] * (value == "tensor(True)")
+            return L.tensor(eval(number), dtype=getattr(L, dtype))
+        return value
+    for make in (lambda L: L.full((2,), fill(L)),
+                 lambda L: L.full_like(L.zeros(2, dtype=L.int32), fill(L)),
+                 lambda L: L.full_like(L.zeros(2, dtype=L.float16), fill(L))):
+        ours, theirs = make(tgl), make(torch)
+        assert _describe(ours) == _describe(theirs)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("value", ["tensor([2.5])", "tensor([1, 2])", "array(3)",
+                                   "requires_grad", "complex"])
+def test_full_rejects_fill_values_that_are_not_numbers(torch, value):
+    def fill(L):
+        return {"tensor([2.5])": lambda: L.tensor([2.5]), "tensor([1, 2])": lambda: L.tensor([1, 2]),
+                "array(3)": lambda: np.array(3), "complex": lambda: 1 + 2j,
+                "requires_grad": lambda: L.tensor(2.5, requires_grad=True)}[value]()
+    if value != "complex":  # PyTorch has complex dtypes; tinygrad_lite has none
+        with pytest.raises(TypeError):
+            torch.full((2,), fill(torch))
+    for call in (lambda: tgl.full((2,), fill(tgl)), lambda: tgl.full_like(tgl.ones(2), fill(tgl))):
+        with pytest.raises(TypeError, match=r"full(_like)?\(\): fill_value must be a number"):
+            call()
+
+
+ARANGE_BAD = [(0, float("inf")), (0, float("nan")), (0, -float("inf")), (float("inf"), 0),
+              (float("nan"), 0), (-float("inf"), 0), (0, 5, float("nan")), (0, 5, 0),
+              (0, 5, 0.0), (0, 5, -float("inf")), (0, 1e20, 1), (0., 1e20, 1.), (1e300,),
+              (0, 5, 1e-300), (float("inf"),), (float("nan"),), (5, 0, 1), (0, 2 ** 62, 1)]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("args", ARANGE_BAD, ids=repr)
+@pytest.mark.parametrize("dtype", [None, "int64", "int32", "float64", "float16"])
+def test_arange_bad_ranges_raise_runtime_error_as_pytorch(torch, args, dtype):
+    kwargs = lambda L: {} if dtype is None else {"dtype": getattr(L, dtype)}  # noqa: E731
+    with pytest.raises((RuntimeError, ValueError)) as theirs:
+        torch.arange(*args, **kwargs(torch))
+    with pytest.raises(type(theirs.value)) as ours:
+        tgl.arange(*args, **kwargs(tgl))
+    message = str(ours.value)
+    assert message.startswith("arange(start=") and "; " in message  # values, then what to do
+    for phrase in ("step must be nonzero", "unsupported range", "invalid size",
+                   "inconsistent with step sign", "without overflow"):
+        if phrase in str(theirs.value):
+            assert phrase in message
+    if "unsupported range" in str(theirs.value):
+        assert str(theirs.value) in message  # e.g. "unsupported range: 0 -> inf"
+
+
+def test_arange_size_errors_explain_and_never_leak_numpy_errors():
+    with pytest.raises(RuntimeError, match=r"arange\(start=0, end=inf, step=1\): unsupported "
+                                           r"range: 0 -> inf; start and end must be finite"):
+        tgl.arange(0, float("inf"))
+    with pytest.raises(RuntimeError, match="invalid size, possible overflow.*larger step"):
+        tgl.arange(0, 1e20, 1)
+    with pytest.raises(RuntimeError, match="2\\*\\*63 bytes"):
+        tgl.arange(0, 2 ** 62, dtype=tgl.int32)
+
+
+@pytest.mark.torch
+def test_arange_integer_dtypes_truncate_float_arguments_as_pytorch(torch):
+    # int64 truncates start, end and step toward zero, then counts; other
+    # integer dtypes take the length from the floats and count from the
+    # truncated start by the truncated step -- checked over a grid
+    import itertools
+    nums = [0, 1, -1, 3, -3, 0.5, -0.5, 1.7, -1.7, 2.5, -3.5, 0.3, 5, -5, 2.9999, 300.5]
+    steps = [1, -1, 2, -2, 0.5, -0.5, 1.5, -1.5, 0.9, -0.9, 2.7, 3, 1e-3]
+    for dtype in ("int64", "int32", "int16", "uint8"):
+        for args in itertools.product(nums, nums, steps):
+            try:
+                theirs = torch.arange(*args, dtype=getattr(torch, dtype))
+            except (RuntimeError, ValueError) as e:
+                with pytest.raises(type(e), match=str(e).split(":")[-1].strip()[:20]):
+                    tgl.arange(*args, dtype=getattr(tgl, dtype))
+                continue
+            ours = tgl.arange(*args, dtype=getattr(tgl, dtype))
+            assert ours.dtype == np.dtype(dtype), args
+            assert ours.tolist() == theirs.tolist(), (dtype, args)
+    assert tgl.arange(0, 3.5, dtype=tgl.int64).tolist() == [0, 1, 2]
+    assert tgl.arange(1.7, dtype=tgl.int64).tolist() == [0]
+    assert tgl.arange(0, 3, 1.5, dtype=tgl.int64).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"step=0.5 truncates to 0 for dtype int64"):
+        tgl.arange(0, 3, 0.5, dtype=tgl.int64)
+    with pytest.raises(RuntimeError, match="step must be nonzero"):  # both, as cat([])'s error
+        tgl.arange(0, 3, 0.5, dtype=tgl.int64)
+    # int64 arithmetic wraps as PyTorch's: this range is empty there too
+    assert tgl.arange(-2 ** 63, 2 ** 63 - 1, 2 ** 62).tolist() == \
+        torch.arange(-2 ** 63, 2 ** 63 - 1, 2 ** 62).tolist() == []

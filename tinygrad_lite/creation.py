@@ -6,6 +6,7 @@ Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``; every function takes
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -94,21 +95,50 @@ def _size_kw(kwargs: dict, name: str) -> Any:
     return size
 
 
-def _fill_dtype(value: Any) -> np.dtype:
+def _fill_value(value: Any, name: str) -> tuple:
+    """`fill_value` as a Python number and the dtype it stands for when no
+    dtype is given, as in PyTorch: a bool is bool, an int (numpy integers
+    too) int64, a float (numpy floats too -- and numpy bools, which PyTorch
+    also reads as floats) the default float. A 0-d Tensor counts as a number
+    of its kind, whatever its width: tensor(2.5, dtype=float64) gives float32,
+    tensor(2, dtype=int32) int64. Anything else is a TypeError, as there."""
     if isinstance(value, Tensor):
-        return value.dtype
-    return dtypes.scalar_dtype(value)
+        if value.ndim != 0 or value.requires_grad:
+            why = (f"a Tensor of shape {tuple(value.shape)}" if value.ndim else
+                   "a Tensor that requires grad")
+            fix = ("index or reduce it to one value first and pass .item()" if value.ndim
+                   else "pass value.item() or value.detach()")
+            raise TypeError(f"{name}(): fill_value must be a number (a Python or numpy "
+                            f"scalar, or a 0-d Tensor), got {why}; {fix}")
+        kind = value.dtype.kind
+        value = value.item()
+        return value, (dtypes.bool if kind == "b" else dtypes.int64 if kind in "iu"
+                       else dtypes.default_float)
+    if isinstance(value, builtins.bool):
+        return value, dtypes.bool
+    if isinstance(value, (builtins.int, np.integer)):
+        return builtins.int(value), dtypes.int64
+    if isinstance(value, (builtins.float, np.floating, np.bool_)):
+        return (value.item() if isinstance(value, np.generic) else value), dtypes.default_float
+    if isinstance(value, np.ndarray):
+        what, fix = f"a numpy array of shape {value.shape}", "pass one value, e.g. a.item()"
+    else:
+        what = f"{type(value).__name__} {value!r}"[:80]
+        fix = ("tinygrad_lite has no complex dtypes"
+               if isinstance(value, (complex, np.complexfloating)) else
+               "pass an int, float or bool")
+    raise TypeError(f"{name}(): fill_value must be a number (a Python or numpy scalar, or "
+                    f"a 0-d Tensor), got {what}; {fix}")
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """A tensor of `size` filled with `fill_value`; the dtype follows the
-    value (bool, int64 or float32) unless given."""
+    value (bool, int64 or float32, see `_fill_value`) unless given."""
     _check_device(device)
     shape = _size((size,), None, "full")
-    default = _fill_dtype(fill_value)
+    value, default = _fill_value(fill_value, "full")
     want = default if dtype is None else dtypes.to_dtype(dtype)
-    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     return _new(_filled(shape, value, want, "full"), dtype, requires_grad, default)
 
 
@@ -128,7 +158,8 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     """Like `input`'s shape and dtype (the value is cast: 2.7 -> 2 for ints)."""
     want = input.dtype if dtype is None else dtypes.to_dtype(dtype)
-    return _new(_filled(input.shape, fill_value, want, "full_like"), want, requires_grad, want)
+    value, _ = _fill_value(fill_value, "full_like")
+    return _new(_filled(input.shape, value, want, "full_like"), want, requires_grad, want)
 
 
 def _filled(shape: tuple, value: Any, dtype: np.dtype, name: str) -> np.ndarray:
@@ -220,25 +251,101 @@ def _number(value: Any, name: str) -> Any:
     return value
 
 
+class ArangeStepError(ValueError, RuntimeError):
+    """``arange(0, 3, 0.5, dtype=int64)``: the step truncates to 0. PyTorch
+    raises ValueError there (RuntimeError for a step that is 0 to begin
+    with); this error is both."""
+
+
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
+
+
+def _wrap64(value: int) -> int:
+    """`value` wrapped to int64, as PyTorch's int64 arithmetic overflows."""
+    return (value + 2 ** 63) % 2 ** 64 - 2 ** 63
+
+
+def _to_int64(value: Any, which: str, args: str) -> int:
+    """A start/end/step converted to int64 as PyTorch does: floats truncate
+    toward zero; values beyond int64 are an error."""
+    if isinstance(value, builtins.int):
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            raise RuntimeError(f"arange{args}: {which}={value} cannot be converted to type "
+                               f"int64 without overflow; keep the values within int64 "
+                               f"({_INT64_MIN}..{_INT64_MAX})")
+        return value
+    if not builtins.float(_INT64_MIN) <= value <= builtins.float(_INT64_MAX):
+        raise RuntimeError(f"arange{args}: {which}={value!r} cannot be converted to type "
+                           f"int64 without overflow (an integer dtype truncates start, end "
+                           f"and step to int64); use a float dtype or smaller values")
+    return _wrap64(builtins.int(value))
+
+
 def arange(start: Any = 0, end: Any = None, step: Any = 1, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Values from start (default 0) up to, not including, end, `step`
     apart: ``arange(5)``, ``arange(1, 2, 0.25)``, ``arange(5, 0, -1)``.
-    int64 when every argument is an int, float32 otherwise."""
+    int64 when every argument is an int, float32 otherwise.
+
+    As in PyTorch: the bounds are checked as floats (step nonzero, start and
+    end finite, step pointing from start to end). For int64 the three values
+    are first truncated to integers (``arange(0, 3.5, dtype=int64)`` is
+    [0, 1, 2], ``arange(0, 3, 1.5, dtype=int64)`` steps by 1, a step that
+    truncates to 0 is an error); for other dtypes the length is
+    ceil((end - start) / step) computed in double, and integer dtypes then
+    count from the truncated start by the truncated step."""
     _check_device(device)
     if end is None:
         start, end = 0, start
     start, end, step = (_number(v, "arange") for v in (start, end, step))
-    if step == 0:
-        raise RuntimeError("arange: step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step "
-                           f"sign (start={start}, end={end}, step={step})")
+    args = f"(start={start!r}, end={end!r}, step={step!r})"
+    dstart, dend, dstep = (builtins.float(v) for v in (start, end, step))
+    if not (dstep > 0 or dstep < 0):
+        raise RuntimeError(f"arange{args}: step must be nonzero; pass a positive step to "
+                           f"count up or a negative one to count down")
+    if not (math.isfinite(dstart) and math.isfinite(dend)):
+        raise RuntimeError(f"arange{args}: unsupported range: {dstart:g} -> {dend:g}; start and "
+                           f"end must be finite numbers (not inf or nan)")
+    if not ((dstep > 0 and dend >= dstart) or (dstep < 0 and dend <= dstart)):
+        raise RuntimeError(f"arange{args}: upper bound and lower bound inconsistent with "
+                           f"step sign; use a {'negative' if dstep > 0 else 'positive'} step "
+                           f"or swap start and end")
     is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
-    default = dtypes.default_float if is_float else dtypes.int64
-    count = int(np.ceil((end - start) / step))
-    data = start + np.arange(count, dtype=np.float64 if is_float else np.int64) * step
-    return _new(np.asarray(data), dtype, requires_grad, default)
+    want = ((dtypes.default_float if is_float else dtypes.int64) if dtype is None
+            else dtypes.to_dtype(dtype))
+    if want == dtypes.int64:
+        xstart, xend, xstep = (_to_int64(v, k, args) for v, k in
+                               ((start, "start"), (end, "end"), (step, "step")))
+        if xstep == 0:
+            raise ArangeStepError(f"arange{args}: step must be nonzero, but step={step!r} "
+                                  f"truncates to 0 for dtype int64; use a step of at least "
+                                  f"1 in size, or a float dtype")
+        sign = 1 if xstep > 0 else -1
+        span = _wrap64(_wrap64(_wrap64(xend - xstart) + xstep) - sign)
+        size = builtins.abs(span) // builtins.abs(xstep)  # C division: toward zero
+        size = size if (span >= 0) == (xstep > 0) else -size
+    else:
+        ratio = (dend - dstart) / dstep  # in double, as PyTorch
+        size = math.ceil(ratio) if math.isfinite(ratio) else -1
+    if not 0 <= size <= _INT64_MAX:
+        raise RuntimeError(f"arange{args}: invalid size, possible overflow? The range would "
+                           f"hold {size if size >= 0 else 'too many'} values; use a larger "
+                           f"step or a shorter range")
+    if size * want.itemsize > _INT64_MAX:  # numpy may wrap, not raise, past this
+        raise RuntimeError(f"arange{args}: the {size} values would need more than 2**63 "
+                           f"bytes; use a larger step or a shorter range")
+    try:
+        if want.kind in "iub":
+            xstart, xstep = (xstart, xstep) if want == dtypes.int64 else (
+                _to_int64(start, "start", args), _to_int64(step, "step", args))
+            data = (xstart + np.arange(size, dtype=np.int64) * xstep).astype(want)
+        else:
+            data = start + np.arange(size, dtype=np.float64 if is_float else np.int64) * step
+    except (ValueError, MemoryError) as e:
+        raise RuntimeError(f"arange{args}: cannot allocate {size} values "
+                           f"({type(e).__name__}: {e}); use a larger step or a shorter "
+                           f"range") from None
+    return _new(np.asarray(data), want, requires_grad, want)
 
 
 def linspace(start: Any, end: Any, steps: int, dtype: Any = None,
