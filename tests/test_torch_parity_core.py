@@ -624,3 +624,55 @@ def test_stepwise_functions_record_a_zero_gradient_as_pytorch(torch):
     x = tgl.tensor([1.5, -2.5], requires_grad=True)
     (x // 2).sum().backward()  # PyTorch raises here ("not implemented"); a zero gradient
     assert x.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "abs", "tanh", "clamp"])
+def test_gradient_penalty_reaches_parameters_behind_masks_as_pytorch(torch, act):
+    """A first-order gradient under create_graph depends on what its ops
+    saved, as in PyTorch: a bias seen only through relu's mask gets a zero
+    second-order gradient (not None), so an optimizer updates it."""
+    results = []
+    for lib in (tgl, torch):
+        F_ = tgl.nn.functional if lib is tgl else torch.nn.functional
+        f = {"relu": F_.relu, "leaky_relu": F_.leaky_relu, "abs": lambda t: t.abs(),
+             "tanh": lambda t: t.tanh(), "clamp": lambda t: t.clamp(-0.5, 0.5)}[act]
+        w = lib.tensor([[0.5, -1.0], [2.0, 1.0]], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([0.1, -0.2], dtype=lib.float64, requires_grad=True)
+        w2 = lib.tensor([[1.0, -1.0]], dtype=lib.float64, requires_grad=True)
+        x = lib.tensor([[1.0, 2.0], [-0.5, 0.25]], dtype=lib.float64, requires_grad=True)
+        out = F_.linear(f(F_.linear(x, w, b)), w2).sum()
+        (g,) = lib.autograd.grad(out, x, create_graph=True)
+        (g * g).sum().backward()
+        results.append((g.requires_grad,
+                        [None if t.grad is None else np.round(t.grad.tolist(), 10).tolist()
+                         for t in (w, b, w2)]))
+    assert results[0] == results[1]
+
+
+_FIRST_GRAD_OPS = {
+    "relu": lambda lib, F_, x, c: F_.relu(x), "abs": lambda lib, F_, x, c: x.abs(),
+    "leaky_relu": lambda lib, F_, x, c: F_.leaky_relu(x),
+    "clamp": lambda lib, F_, x, c: x.clamp(-0.5, 0.5),
+    "maximum": lambda lib, F_, x, c: lib.maximum(x, c), "amax": lambda lib, F_, x, c: x.amax(),
+    "max": lambda lib, F_, x, c: x.max(), "max(dim)": lambda lib, F_, x, c: x.max(0)[0],
+    "l1_loss": lambda lib, F_, x, c: F_.l1_loss(x, c), "mse_loss": lambda lib, F_, x, c:
+    F_.mse_loss(x, c), "exp": lambda lib, F_, x, c: x.exp(), "x * c": lambda lib, F_, x, c: x * c,
+    "x / c": lambda lib, F_, x, c: x / c, "sum": lambda lib, F_, x, c: x.sum(),
+    "where": lambda lib, F_, x, c: lib.where(x > 0, x, c), "floor": lambda lib, F_, x, c:
+    x.floor(), "max_pool2d": lambda lib, F_, x, c: F_.max_pool2d(x.reshape(1, 1, 1, 2), (1, 2)),
+    "avg_pool2d": lambda lib, F_, x, c: F_.avg_pool2d(x.reshape(1, 1, 1, 2), (1, 2)),
+    "x @ c": lambda lib, F_, x, c: x @ c.reshape(2, 1), "getitem": lambda lib, F_, x, c: x[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FIRST_GRAD_OPS))
+def test_which_create_graph_gradients_require_grad_matches_pytorch(torch, name):
+    flags = []
+    for lib in (tgl, torch):
+        F_ = tgl.nn.functional if lib is tgl else torch.nn.functional
+        x = lib.tensor([0.3, -1.2], requires_grad=True)
+        c = lib.tensor([0.5, 0.5])
+        (g,) = lib.autograd.grad(_FIRST_GRAD_OPS[name](lib, F_, x, c).sum(), x,
+                                 create_graph=True)
+        flags.append(g.requires_grad)
+    assert flags[0] == flags[1]

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import anomaly, views
 
-from .function import FREED, Function
+from .function import FREED, Function, Op
 from ..grad_mode import _state
 from ..tensor import Tensor
 
@@ -247,6 +247,7 @@ class _Backward:
         leaf_grads = self.leaf_grads
         free = not self.retain_graph
         check_finite = anomaly._enabled
+        tie = self.create_graph  # see `_tie_to_saved`
         quiet = _quiet_float_errors()  # inf and nan propagate as in PyTorch
         try:
             while heap:
@@ -260,6 +261,8 @@ class _Backward:
                     grads_in = node.backward(node, entry[1])
                     if type(grads_in) is not tuple:
                         grads_in = (grads_in,)
+                    if tie:
+                        grads_in = _tie_to_saved(node, grads_in)
                 else:
                     grads_in = node._call_backward(entry[1:])
                 if check_finite:
@@ -289,6 +292,41 @@ class _Backward:
         finally:
             _restore_float_errors(quiet)
             _state.enabled = prev
+
+
+class SavedLink(Op):
+    """A gradient tied, with a zero derivative, to tensors an op saved."""
+
+    @staticmethod
+    def forward(ctx, grad, *saved):
+        ctx.shapes = [s.data.shape for s in saved]
+        return grad.data
+
+    @staticmethod
+    def backward(ctx, g):
+        zeros = [np.zeros(shape, g.dtype) for shape in ctx.shapes]
+        if isinstance(g, Tensor):  # under create_graph: constant Tensors
+            zeros = [_new_tensor(z) for z in zeros]
+        return (g, *zeros)
+
+
+def _tie_to_saved(node: Function, grads: tuple) -> tuple:
+    """Under create_graph: make the gradient an op of one input computed
+    depend on the tensors it saved, with a zero derivative. PyTorch's
+    backward formulas take the saved tensors as inputs, so there a gradient
+    requires grad whenever a saved tensor does, even where the formula only
+    reads a mask from it (relu, abs, leaky_relu, pooling): a second-order
+    gradient that reaches a parameter only through such a mask is then
+    zeros, not None (and the optimizer updates it, e.g. with weight decay).
+    Ops of several inputs (products, linear) are left as they are: there
+    each gradient's formula uses the other inputs, as PyTorch's do."""
+    if not node._grad_tied_to_saved or sum(e is not None for e in node.edges) != 1:
+        return grads
+    saved = [s for s in node.saved_tensors if isinstance(s, Tensor) and s._rg]
+    if not saved:
+        return grads
+    return tuple(g if g is None else SavedLink.apply(
+        g if isinstance(g, Tensor) else _new_tensor(np.asarray(g)), *saved) for g in grads)
 
 
 def _check_hook_result(hook: Any, grad: Any, new: Tensor) -> None:

@@ -266,6 +266,13 @@ class Op(Function):
     __slots__ = ()
     _builtin = True
 
+    #: Under create_graph, whether the gradients this op computes depend on
+    #: the tensors it saved (see `engine._tie_to_saved`). PyTorch's rule:
+    #: yes for most ops, also where backward only reads a mask (relu, abs,
+    #: pooling); no where PyTorch's formula selects with a mask that is not
+    #: differentiable (clamp, maximum, minimum, amax and max).
+    _grad_tied_to_saved = True
+
     def name(self) -> str:
         """PyTorch's name for the node: ``MulBackward0`` for `Mul`."""
         return type(self).__name__ + "Backward0"

@@ -362,13 +362,15 @@ class MaxPool2d(Op):
     @staticmethod
     def forward(ctx, x, win):
         values, winners = max_pool2d_array(x.data, win, x.requires_grad and is_grad_enabled())
-        ctx.save_for_backward(winners)
+        # backward needs only the winners; x is saved as PyTorch saves it (a
+        # change in place then raises, and a create_graph gradient depends on it)
+        ctx.save_for_backward(winners, x)
         ctx.shape, ctx.win = x.data.shape, win
         return values
 
     @staticmethod
     def backward(ctx, g):
-        (winners,) = ctx.saved_tensors
+        winners = ctx.saved_tensors[0]
         return max_pool2d_scatter(g, _array(winners), ctx.shape, ctx.win), None
 
 
@@ -444,6 +446,7 @@ class AvgPool2d(Op):
 
     @staticmethod
     def forward(ctx, x, win, divisor):
+        ctx.save_for_backward(x)  # unused by backward: as MaxPool2d, for PyTorch's rules
         ctx.shape, ctx.win, ctx.divisor = x.data.shape, win, divisor
         return avg_pool2d_array(x.data, win, divisor)
 

@@ -445,6 +445,8 @@ class Clamp(Op):
     x < lo < hi, hi where x > hi or hi < lo (then hi wins everywhere).
     """
 
+    _grad_tied_to_saved = False  # (see Op)
+
     @staticmethod
     def forward(ctx, x, lo, hi):
         v = x.data
@@ -491,6 +493,8 @@ def _tie_weights(x: np.ndarray, y: np.ndarray, x_loses: np.ndarray,
 
 
 class Maximum(Op):
+    _grad_tied_to_saved = False  # (see Op)
+
     @staticmethod
     def forward(ctx, x, y):
         wx, wy = _tie_weights(x.data, y.data, x.data < y.data, x.data > y.data)
@@ -506,6 +510,8 @@ class Maximum(Op):
 
 
 class Minimum(Op):
+    _grad_tied_to_saved = False  # (see Op)
+
     @staticmethod
     def forward(ctx, x, y):
         wx, wy = _tie_weights(x.data, y.data, x.data > y.data, x.data < y.data)

@@ -159,6 +159,8 @@ class AMax(Op):
     max()/min() without dim (`nan_takes_grad`) split it among the nan
     elements instead, as PyTorch's evenly distributed backward does."""
 
+    _grad_tied_to_saved = False  # (see Op)
+
     @staticmethod
     def forward(ctx, x, dims, keepdim, is_max, nan_takes_grad=False):
         v = x.data
