@@ -9,6 +9,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinygrad_lite as tgl
 
@@ -595,3 +597,20 @@ def test_backward_silences_numpy_float_warnings_and_restores_the_callers_state()
         with pytest.raises(ValueError, match="hook failed"):
             y.sum().backward()
         assert np.geterr() == before
+
+
+@given(shapes=st.sampled_from([((), ()), ((3,), (3,)), ((2, 3), (3,)), ((1,), (2, 1)), ((0,), (4,))]),
+       seed=st.integers(0, 2**16))
+@settings(max_examples=25, deadline=None)
+def test_the_link_to_saved_tensors_passes_the_gradient_and_adds_zero(shapes, seed):
+    """engine.SavedLink (create_graph's tie to what an op saved): its value
+    is the gradient's; its derivative is 1 for the gradient and 0 for the
+    tied tensors, checked against finite differences in float64."""
+    from tinygrad_lite.autograd.engine import SavedLink
+    rng = np.random.default_rng(seed)
+    g = tgl.tensor(rng.standard_normal(shapes[0]), requires_grad=True)
+    s = tgl.tensor(rng.standard_normal(shapes[1]), requires_grad=True)
+    out = SavedLink.apply(g, s)
+    assert out.data.tolist() == g.data.tolist() and out.requires_grad
+    assert tgl.autograd.gradcheck(lambda a, b: SavedLink.apply(a, b), (g, s))
+    assert tgl.autograd.gradgradcheck(lambda a, b: SavedLink.apply(a, b) * a, (g, s))
