@@ -676,3 +676,20 @@ def test_which_create_graph_gradients_require_grad_matches_pytorch(torch, name):
                                  create_graph=True)
         flags.append(g.requires_grad)
     assert flags[0] == flags[1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: [lib.tensor([1.0]), lib.tensor([2.0])],
+    lambda lib: [lib.tensor(1.0, dtype=lib.float64), lib.tensor(2.0, dtype=lib.float64)],
+    lambda lib: [lib.tensor(1), lib.tensor(2)],
+    lambda lib: [[lib.tensor(1.0), 2.0], [3.0, 4.0]],
+    lambda lib: [lib.ones(1, 1), lib.ones(1)],
+], ids=["1-element", "float64 0-d", "int 0-d", "nested", "mixed shapes"])
+def test_tensors_inside_a_list_count_as_numbers(torch, make):
+    ours, theirs = tgl.tensor(make(tgl)), torch.tensor(make(torch))
+    _same(ours, theirs)
+
+
+def test_a_list_of_bigger_tensors_is_an_error_as_in_pytorch(torch):
+    _raises_like(torch, lambda: tgl.tensor([tgl.ones(2), tgl.ones(2)]),
+                 lambda: torch.tensor([torch.ones(2), torch.ones(2)]))

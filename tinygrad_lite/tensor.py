@@ -1391,6 +1391,8 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data.copy()
     else:
+        if isinstance(data, (list, tuple)) and _starts_with_tensor(data):
+            data = _tensors_as_numbers(data)
         try:
             array = np.array(data)
         except ValueError:
@@ -1409,6 +1411,30 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):  # 1e20 -> inf in float16, silently
             array = array.astype(want)
     return array
+
+
+def _starts_with_tensor(data: Any) -> bool:
+    """Whether the first innermost item of nested lists is a Tensor (the
+    cheap test for a list of tensors; the rest is walked only then)."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return isinstance(data, Tensor)
+
+
+def _tensors_as_numbers(data: Any) -> Any:
+    """Tensors inside nested lists stand for one number each, as in
+    PyTorch (tensor([t1, t2]) of one-element tensors has shape (2,)), in
+    their own dtype."""
+    if isinstance(data, (list, tuple)):
+        return [_tensors_as_numbers(d) for d in data]
+    if isinstance(data, Tensor):
+        if data.data.size != 1:
+            raise ValueError(
+                f"Tensor: only one element tensors can be converted to Python scalars, but "
+                f"the list holds a tensor of shape {tuple(data.shape)}; to join tensors "
+                f"use tgl.stack(list) (or tgl.cat)")
+        return data.data.reshape(-1)[0]
+    return data
 
 
 _INT64 = np.iinfo(np.int64)
