@@ -23,6 +23,16 @@ def _raises_like(torch, ours, theirs) -> None:
         ours()
 
 
+def _same_or_raises_like(torch, ours, theirs) -> None:
+    """ours() gives what theirs() gives, or raises what it raises."""
+    try:
+        expected = theirs()
+    except Exception:
+        _raises_like(torch, ours, theirs)
+    else:
+        _same(ours(), expected)
+
+
 # ------------------------------------------------------------ autograd hooks
 def test_leaf_hook_sees_the_total_gradient_once(torch):
     results = []
@@ -240,6 +250,17 @@ def test_a_hook_may_not_change_the_gradients_shape_or_dtype(torch, hook, words, 
             (t * 2).sum().backward()
 
 
+def _backward_outcome(z, x):
+    """x's gradient after z.sum().backward(), or "raised" when backward
+    refuses because a saved tensor was changed in place."""
+    try:
+        z.sum().backward()
+    except RuntimeError as error:
+        assert "modified by an inplace operation" in str(error)
+        return "raised"
+    return x.grad.tolist()
+
+
 @pytest.mark.parametrize("name, make", [
     ("y * c", lambda lib, y, c, w: y * c),
     ("c * y", lambda lib, y, c, w: c * y),
@@ -266,12 +287,7 @@ def test_changing_a_tensor_in_place_raises_only_if_backward_needs_it(torch, name
         y = x * 1
         z = make(lib, y, c, w)
         y.add_(1)
-        try:
-            z.sum().backward()
-            outcomes.append(x.grad.tolist())
-        except RuntimeError as error:
-            assert "modified by an inplace operation" in str(error)
-            outcomes.append("raised")
+        outcomes.append(_backward_outcome(z, x))
     assert outcomes[0] == outcomes[1]
 
 
@@ -299,12 +315,7 @@ def test_which_in_place_changes_break_backward_matches_pytorch(torch, name, make
         y = x * 1
         z = make(lib, y, c)
         (y if changed == "input" else z).add_(1)
-        try:
-            z.sum().backward()
-            outcomes.append(x.grad.tolist())
-        except RuntimeError as error:
-            assert "modified by an inplace operation" in str(error)
-            outcomes.append("raised")
+        outcomes.append(_backward_outcome(z, x))
     if outcomes[0] != "raised":
         np.testing.assert_allclose(outcomes[0], outcomes[1], rtol=1e-5, atol=1e-6)
     else:
@@ -371,12 +382,7 @@ def test_full_and_fill_check_the_number(torch, value, dtype):
              (lambda lib: lib.full_like(lib.zeros(2, dtype=getattr(lib, dtype)), value)),
              (lambda lib: lib.zeros(2, dtype=getattr(lib, dtype)).fill_(value))]
     for make in cases:
-        try:
-            expected = make(torch)
-        except Exception:
-            _raises_like(torch, lambda: make(tgl), lambda: make(torch))
-        else:
-            _same(make(tgl), expected)
+        _same_or_raises_like(torch, lambda: make(tgl), lambda: make(torch))
 
 
 def test_a_number_that_does_not_fit_says_which_where_and_what_to_do():
@@ -484,12 +490,7 @@ def test_einsum_promotes_only_where_pytorch_does(torch, equation, shapes, dtypes
     def run(lib):
         return lib.einsum(equation, *[lib.ones(s, dtype=getattr(lib, d))
                                       for s, d in zip(shapes, dtypes)])
-    try:
-        expected = run(torch)
-    except Exception:
-        _raises_like(torch, lambda: run(tgl), lambda: run(torch))
-    else:
-        _same(run(tgl), expected)
+    _same_or_raises_like(torch, lambda: run(tgl), lambda: run(torch))
 
 
 def test_mixed_dtype_matmul_names_both_dtypes_and_the_fix():
