@@ -305,6 +305,8 @@ def test_changing_a_tensor_in_place_raises_only_if_backward_needs_it(torch, name
     ("tanh", lambda lib, y, c: y.tanh()),
     ("exp", lambda lib, y, c: y.exp()),
     ("softmax", lambda lib, y, c: y.softmax(1)),
+    ("max_pool2d", lambda lib, y, c: lib.nn.functional.max_pool2d(y.reshape(1, 1, 2, 2), 2)),
+    ("avg_pool2d", lambda lib, y, c: lib.nn.functional.avg_pool2d(y.reshape(1, 1, 2, 2), 2)),
 ])
 @pytest.mark.parametrize("changed", ["input", "output"])
 def test_which_in_place_changes_break_backward_matches_pytorch(torch, name, make, changed):
