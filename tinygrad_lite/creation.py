@@ -268,17 +268,8 @@ def _wrap64(value: int) -> int:
 def _to_int64(value: Any, which: str, args: str) -> int:
     """A start/end/step converted to int64 as PyTorch does: floats truncate
     toward zero; values beyond int64 are an error."""
-    if isinstance(value, builtins.int):
-        if not _INT64_MIN <= value <= _INT64_MAX:
-            raise RuntimeError(f"arange{args}: {which}={value} cannot be converted to type "
-                               f"int64 without overflow; keep the values within int64 "
-                               f"({_INT64_MIN}..{_INT64_MAX})")
-        return value
-    if not builtins.float(_INT64_MIN) <= value <= builtins.float(_INT64_MAX):
-        raise RuntimeError(f"arange{args}: {which}={value!r} cannot be converted to type "
-                           f"int64 without overflow (an integer dtype truncates start, end "
-                           f"and step to int64); use a float dtype or smaller values")
-    return _wrap64(builtins.int(value))
+    dtypes.check_number(value, dtypes.int64, f"arange{args}", f" ({which})")
+    return value if isinstance(value, builtins.int) else _wrap64(builtins.int(value))
 
 
 def arange(start: Any = 0, end: Any = None, step: Any = 1, dtype: Any = None,

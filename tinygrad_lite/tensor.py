@@ -770,7 +770,8 @@ class Tensor:
 
     # ------------------------------------------------- non-differentiable
     def sign(self) -> "Tensor":
-        """Sign of each element (-1, 0 or 1); carries no gradient."""
+        """Sign of each element (-1, 0 or 1; 0 at nan, as PyTorch); its
+        gradient is zero."""
         if self.data.dtype.kind == "b":
             return _result(self.data.copy())
         return _ew.Sign.apply(self)

@@ -244,7 +244,6 @@ class _Backward:
         prev = _state.enabled
         _state.enabled = self.create_graph
         leaf, send = self.leaf, self.send
-        leaf_grads = self.leaf_grads
         free = not self.retain_graph
         check_finite = anomaly._enabled
         tie = self.create_graph  # see `_tie_to_saved`
@@ -280,10 +279,8 @@ class _Backward:
                             heappush(heap, -seq)
                         else:
                             send(heap, target, nr, g)
-                    elif id(target) in leaf_grads:
+                    else:
                         leaf(target, g)
-                    else:  # a leaf's first gradient: `leaf()`, inlined
-                        leaf_grads[id(target)] = [target, g]
                 if free and node._saved is not None:
                     node._saved = FREED
                     node._saved_data = None

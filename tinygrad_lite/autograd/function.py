@@ -293,7 +293,6 @@ class Op(Function):
         # it or to the leaf itself, with the shape and dtype it must have.
         edges, needs = [], ()
         consts = None
-        tracked = False
         for a in args:
             if isinstance(a, Tensor):
                 if a._rg:
@@ -302,20 +301,18 @@ class Op(Function):
                         edges.append((a, 0, d.shape, d.dtype) if node is None
                                      else (node, a._out_nr, d.shape, d.dtype))
                         needs += (True,)
-                        tracked = True
                         continue
                     edge = _edge(a)  # a view: its history may need a refresh
                     if edge is not None:
                         edges.append(edge)
                         needs += (True,)
-                        tracked = True
                         continue
                 if consts is None:
                     consts = {}
                 consts[len(edges)] = a  # kept for graph pictures (tgl.viz)
             edges.append(None)
             needs += (False,)
-        if not tracked:
+        if True not in needs:
             return _new_tensor(data)
         ctx.edges = edges
         ctx.needs_input_grad = needs

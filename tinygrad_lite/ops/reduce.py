@@ -81,7 +81,6 @@ def _variance(ctx, x, dims: tuple, correction: int, whole: bool) -> np.ndarray:
     # by n - correction itself (so a negative one gives finite gradients)
     n = _count(v.shape, dims)
     ctx.dof = n - correction
-    ctx.dtype = v.dtype
     ctx.denom = max(0, ctx.dof)
     if ctx.denom == 0:
         warnings.warn(f"var/std: degrees of freedom is <= 0 ({n} elements "
@@ -96,10 +95,6 @@ def _drop_dims(out: np.ndarray, dims: tuple, keepdim: bool) -> np.ndarray:
     return out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in dims])
 
 
-def _is_tensor(a) -> bool:
-    return isinstance(a, Tensor)
-
-
 def _variance_grad(ctx, g_kept, x):
     """Gradient of the variance for x, from the gradient of the variance
     (in keepdim shape): 2 (x - mean) / (n - correction)."""
@@ -107,9 +102,8 @@ def _variance_grad(ctx, g_kept, x):
     if ctx.whole and ctx.dof <= 0:
         # PyTorch, for var()/std() without dim: 2 / 0 is inf, inf * dev is
         # inf, and nan where dev is 0 (inf * 0); never the sign of dev
-        zero = dev == 0
-        zero = zero.data if _is_tensor(zero) else zero  # (a constant under create_graph)
-        factor = np.where(zero, np.nan, np.inf).astype(ctx.dtype)
+        d = dev.data if isinstance(dev, Tensor) else dev  # (a constant under create_graph)
+        factor = np.where(d == 0, np.nan, np.inf).astype(d.dtype)
         return spread(g_kept, ctx.shape, ctx.dims) * factor
     return spread(g_kept, ctx.shape, ctx.dims) * (2 * dev / ctx.dof)
 
